@@ -1,0 +1,112 @@
+# modlatch: `make` builds build/modlatch-gen (host) and build/modlatch (target).
+# Every variable below is documented in README.md, "Build variables".
+
+VERSION := 0.1.0
+
+# What goes into the table.
+LIST ?= etc/demo.list
+MODULES_DIR ?=
+KCONFIG ?= $(wildcard $(MODULES_DIR)/../../../boot/config-$(notdir $(MODULES_DIR)))
+
+# How the shim behaves (init/mkconfig.sh checks the values).
+SUPERVISOR ?= /sbin/init:/bin/sh
+ON_FATAL ?= poweroff
+ON_MODULE_FAILURE ?= continue
+TARGET_MODULES ?= /lib/modules
+
+# Toolchains. CC builds the target shim, HOSTCC the generator and the unit tests.
+ifeq ($(origin CC),default)
+CC := musl-gcc
+endif
+HOSTCC ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS ?= -Os
+HOST_CFLAGS ?= -O2 -g
+WERROR ?= $(if $(CI),-Werror)
+WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes $(WERROR)
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+SBINDIR ?= $(PREFIX)/sbin
+DESTDIR ?=
+
+B ?= build
+
+SHARED_SRC := src/sha256.c src/filehash.c src/errname.c src/table.c
+GEN_SRC := src/modlatch-gen.c src/list.c src/plan.c src/resolve.c src/modfile.c src/emit.c \
+	$(SHARED_SRC)
+INIT_SRC := $(wildcard init/*.c)
+INIT_HDR := $(wildcard init/*.h) src/table.h src/sha256.h src/filehash.h src/errname.h
+UNIT_SRC := $(wildcard tests/unit/*.c) src/list.c src/plan.c src/modfile.c src/emit.c \
+	$(SHARED_SRC)
+
+TARGET_CPPFLAGS := -D_GNU_SOURCE -Isrc -Iinit -I$(B)
+TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
+	-fno-asynchronous-unwind-tables -fno-unwind-tables
+TARGET_LDFLAGS := -static -s -Wl,--gc-sections $(LDFLAGS)
+HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+.PHONY: all install check unit deps kernel clean FORCE
+.DELETE_ON_ERROR:
+
+all: $(B)/modlatch-gen $(B)/modlatch
+
+$(B):
+	mkdir -p $@
+
+$(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) \
+		$$($(PKG_CONFIG) --cflags libkmod) -o $@ $(GEN_SRC) $$($(PKG_CONFIG) --libs libkmod)
+
+# Rebuild what depends on a variable only when its value changes.
+$(B)/config.vars: FORCE | $(B)
+	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
+		'$(TARGET_MODULES)' > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+$(B)/table.vars: FORCE | $(B)
+	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+$(B)/config.h: init/mkconfig.sh $(B)/config.vars
+	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' ON_FATAL='$(ON_FATAL)' \
+	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' TARGET_MODULES='$(TARGET_MODULES)' \
+		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
+
+$(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep)
+	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(tests/lib/kernel.sh modules-dir)' >&2; exit 1; }
+	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ $(LIST) $(MODULES_DIR)
+
+$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(SHARED_SRC) $(B)/table.c $(B)/config.h
+	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(SHARED_SRC) $(B)/table.c \
+		$(TARGET_LDFLAGS)
+
+$(B)/unit-tests: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) | $(B)
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -Itests/unit -o $@ $(UNIT_SRC)
+
+$(B)/unit-tests-san: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) | $(B)
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Itests/unit -o $@ \
+		$(UNIT_SRC)
+
+unit: $(B)/unit-tests $(B)/unit-tests-san
+	$(B)/unit-tests
+	$(B)/unit-tests-san
+
+install: all
+	install -D -m 0755 $(B)/modlatch-gen $(DESTDIR)$(BINDIR)/modlatch-gen
+	install -D -m 0755 $(B)/modlatch $(DESTDIR)$(SBINDIR)/modlatch
+
+# Installs the Debian packages that the build and the tests need (as root).
+deps:
+	sh tests/lib/deps.sh
+
+kernel:
+	sh tests/lib/kernel.sh fetch
+
+check: deps
+	sh tests/lib/kernel.sh fetch
+	$(MAKE) unit $(B)/modlatch-gen
+	bats --timing tests/gen.bats tests/command.bats tests/boot.bats
+
+clean:
+	rm -rf $(B)

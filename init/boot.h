@@ -1,0 +1,67 @@
+/* The state of one boot, passed from step to step; each step lives in its own file. */
+#ifndef MODLATCH_BOOT_H
+#define MODLATCH_BOOT_H
+
+#include <stdbool.h>
+
+#include "table.h"
+
+enum step {
+	STEP_NONE,
+	STEP_HELPERS,    /* not tried: the kernel's module helpers could not be blanked */
+	STEP_RELEASE,    /* not tried: the running kernel is not the table's */
+	STEP_DEPENDENCY, /* not tried: a module it needs did not load */
+	STEP_OPEN,
+	STEP_READ,
+	STEP_SIZE,
+	STEP_SHA256,
+	STEP_FINIT,
+};
+
+enum outcome { OUTCOME_LOADED, OUTCOME_ALREADY, OUTCOME_BUILTIN, OUTCOME_ABSENT, OUTCOME_FAILED };
+
+struct module_result {
+	enum outcome outcome;
+	enum step step;
+	int err;       /* errno of the failed step, when it has one */
+	unsigned need; /* STEP_DEPENDENCY: the entry that did not load */
+	unsigned long long actual_size;
+	long long usec;
+};
+
+struct boot {
+	long long started_us;
+	bool helpers_blanked;
+	bool release_matches;
+	struct module_result *results; /* one per table entry */
+	bool latched;
+	long long latched_us;
+	int probe_err; /* what finit_module(-1, "", 0) answered after the latch */
+	unsigned required_failed;
+};
+
+/* Steps, in boot order. */
+void mount_dev_and_console(void);
+void mount_proc(void);
+void blank_module_helpers(struct boot *boot);
+void mount_sys_and_run(void);
+void check_kernel_release(struct boot *boot);
+void load_modules(struct boot *boot);
+void latch_module_loading(struct boot *boot);
+void report(struct boot *boot);
+void enforce_policies(const struct boot *boot);
+_Noreturn void exec_supervisor(void);
+
+/* Whether this process is PID 1 of the initial PID namespace; the answer decides the mode. */
+bool booting_as_init(void);
+int command_main(int argc, char **argv);
+
+/* Fail closed: log why, then power off or reboot as built. Never returns. */
+_Noreturn void stop_machine(const char *why);
+
+/* A failed entry that an optional module is allowed to have. */
+bool failure_is_tolerated(const struct ml_entry *entry, const struct module_result *result);
+
+long long monotonic_us(void);
+
+#endif

@@ -1,0 +1,19 @@
+/*
+ * Kernel ABI values the shim needs. musl ships no Linux uapi headers, so they are spelled out here,
+ * each from the uapi header named beside it.
+ */
+#ifndef MODLATCH_KERNEL_H
+#define MODLATCH_KERNEL_H
+
+/* include/uapi/linux/module.h */
+#define MODULE_INIT_COMPRESSED_FILE 4
+
+/* include/uapi/linux/mount.h */
+#define FSOPEN_CLOEXEC      0x00000001
+#define FSCONFIG_CMD_CREATE 6
+#define FSMOUNT_CLOEXEC     0x00000001
+
+/* include/linux/proc_ns.h: PROC_PID_INIT_INO, as /proc/self/ns/pid spells it. */
+#define INITIAL_PID_NS_LINK "pid:[4026531836]"
+
+#endif

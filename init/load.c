@@ -1,0 +1,121 @@
+/*
+ * Load the table. Each file is opened once; the descriptor that is hashed is the one handed to
+ * finit_module, and no other program runs meanwhile, so what was checked is what gets loaded.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "config.h"
+#include "filehash.h"
+#include "kernel.h"
+
+long long monotonic_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+static bool is_in_kernel(const struct module_result *r)
+{
+	return r->outcome == OUTCOME_LOADED || r->outcome == OUTCOME_ALREADY ||
+	       r->outcome == OUTCOME_BUILTIN;
+}
+
+static void fail(struct module_result *r, enum step step, int err)
+{
+	r->outcome = OUTCOME_FAILED;
+	r->step = step;
+	r->err = err;
+}
+
+static void verify_and_load(const struct ml_entry *e, int fd, struct module_result *r)
+{
+	unsigned char digest[SHA256_DIGEST_LEN];
+	unsigned flags = e->compression == ML_COMP_NONE ? 0 : MODULE_INIT_COMPRESSED_FILE;
+
+	if (sha256_fd(fd, digest, &r->actual_size) < 0)
+		fail(r, STEP_READ, errno);
+	else if (r->actual_size != e->size)
+		fail(r, STEP_SIZE, 0);
+	else if (memcmp(digest, e->sha256, sizeof(digest)) != 0)
+		fail(r, STEP_SHA256, 0);
+	else if (syscall(SYS_finit_module, fd, e->params, flags) == 0)
+		r->outcome = OUTCOME_LOADED;
+	else if (errno == EEXIST)
+		r->outcome = OUTCOME_ALREADY;
+	else
+		fail(r, STEP_FINIT, errno);
+}
+
+static void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results)
+{
+	struct module_result *r = &results[index];
+	char path[512];
+
+	for (unsigned i = 0; i < e->ndeps; i++)
+		if (!is_in_kernel(&results[e->deps[i]])) {
+			fail(r, STEP_DEPENDENCY, 0);
+			r->need = e->deps[i];
+			return;
+		}
+	long long start = monotonic_us();
+	int fd = -1;
+	if (snprintf(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) >=
+	    (int)sizeof(path))
+		fail(r, STEP_OPEN, ENAMETOOLONG);
+	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
+		fail(r, STEP_OPEN, errno);
+	else
+		verify_and_load(e, fd, r);
+	if (fd >= 0)
+		close(fd);
+	r->usec = monotonic_us() - start;
+}
+
+void load_modules(struct boot *boot)
+{
+	enum step skip = !boot->helpers_blanked	  ? STEP_HELPERS
+			 : !boot->release_matches ? STEP_RELEASE
+						  : STEP_NONE;
+
+	for (unsigned i = 0; i < ml_table_len; i++) {
+		const struct ml_entry *e = &ml_table[i];
+		struct module_result *r = &boot->results[i];
+		memset(r, 0, sizeof(*r));
+		if (e->flags & ML_BUILTIN)
+			r->outcome = OUTCOME_BUILTIN;
+		else if (e->flags & ML_ABSENT)
+			r->outcome = OUTCOME_ABSENT;
+		else if (skip != STEP_NONE)
+			fail(r, skip, 0);
+		else
+			load_entry(e, i, boot->results);
+	}
+}
+
+/* Optional means: may be missing, may find no device; never: may be tampered with. */
+bool failure_is_tolerated(const struct ml_entry *e, const struct module_result *r)
+{
+	if (!(e->flags & ML_OPTIONAL) || r->outcome != OUTCOME_FAILED)
+		return false;
+	switch (r->step) {
+	case STEP_OPEN:
+		return r->err == ENOENT;
+	case STEP_FINIT:
+		return r->err == ENODEV || r->err == ENXIO;
+	case STEP_DEPENDENCY:
+	case STEP_HELPERS:
+	case STEP_RELEASE:
+		return true;
+	default:
+		return false;
+	}
+}

@@ -1,0 +1,12 @@
+/* One log line goes to /dev/kmsg with its level and to the console, both prefixed "modlatch: ". */
+#ifndef MODLATCH_LOG_H
+#define MODLATCH_LOG_H
+
+#include <syslog.h>
+
+/* Opens /dev/kmsg; until then, and if it fails, lines go to the console only. */
+void log_open_kmsg(void);
+
+void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#endif

@@ -1,0 +1,25 @@
+/*
+ * modlatch: PID 1 for appliances. Loads the modules pinned at build time, closes module loading
+ * for good, and hands PID 1 to the real supervisor. No other program runs until the latch holds.
+ */
+#include "boot.h"
+#include "table.h"
+
+int main(int argc, char **argv)
+{
+	struct module_result results[ml_table_len ? ml_table_len : 1];
+	struct boot boot = {.started_us = monotonic_us(), .results = results};
+
+	if (!booting_as_init())
+		return command_main(argc, argv);
+	mount_dev_and_console();
+	mount_proc();
+	blank_module_helpers(&boot);
+	mount_sys_and_run();
+	check_kernel_release(&boot);
+	load_modules(&boot);
+	latch_module_loading(&boot);
+	report(&boot);
+	enforce_policies(&boot);
+	exec_supervisor();
+}

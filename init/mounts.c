@@ -1,0 +1,77 @@
+/*
+ * The kernel filesystems. A mount point that already has something mounted is kept as it is
+ * (after an initramfs switch_root they come pre-mounted); other failures are logged and boot
+ * goes on, since the latch matters more than any one mount.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "errname.h"
+#include "log.h"
+
+/* Something is mounted at path when it sits on another device than its parent. */
+static bool is_mount_point(const char *path)
+{
+	char parent[64];
+	struct stat here, above;
+
+	snprintf(parent, sizeof(parent), "%s/..", path);
+	return stat(path, &here) == 0 && stat(parent, &above) == 0 && here.st_dev != above.st_dev;
+}
+
+static void mount_once(const char *type, const char *target, unsigned long flags,
+		       const char *options)
+{
+	if (mkdir(target, 0755) < 0 && errno != EEXIST)
+		say(LOG_ERR, "cannot create %s: %s", target, errno_name(errno));
+	if (is_mount_point(target)) {
+		say(LOG_INFO, "%s is already mounted; kept", target);
+		return;
+	}
+	if (mount(type, target, type, flags, options) < 0)
+		say(LOG_ERR, "cannot mount %s on %s: %s", type, target, errno_name(errno));
+}
+
+/* Without these three, the first open() would take fd 0, 1 or 2 and later writes would go astray. */
+static void attach_console(void)
+{
+	int fd = open("/dev/console", O_RDWR | O_NOCTTY);
+
+	if (fd < 0) {
+		int err = errno;
+		fd = open("/dev/null", O_RDWR | O_NOCTTY);
+		if (fd >= 0)
+			say(LOG_WARNING, "cannot open /dev/console: %s", errno_name(err));
+	}
+	if (fd < 0)
+		return;
+	for (int target = 0; target <= 2; target++)
+		if (fd != target && dup2(fd, target) < 0)
+			say(LOG_WARNING, "cannot attach fd %d: %s", target, errno_name(errno));
+	if (fd > 2)
+		close(fd);
+}
+
+void mount_dev_and_console(void)
+{
+	mount_once("devtmpfs", "/dev", MS_NOSUID | MS_NOEXEC, "mode=0755");
+	attach_console();
+	log_open_kmsg();
+}
+
+void mount_proc(void)
+{
+	mount_once("proc", "/proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+}
+
+/* /run stays executable: supervisors such as s6 run service scripts from there. */
+void mount_sys_and_run(void)
+{
+	mount_once("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
+	mount_once("tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755");
+}

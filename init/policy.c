@@ -1,0 +1,17 @@
+/* What may follow the report: nothing runs unless the latch holds, and, if built to halt, unless
+ * every required module is in. */
+#include "boot.h"
+#include "config.h"
+#include "log.h"
+
+void enforce_policies(const struct boot *boot)
+{
+	if (!boot->latched)
+		stop_machine("module loading could not be confirmed closed");
+	if (boot->required_failed == 0)
+		return;
+	if (ML_HALT_ON_MODULE_FAILURE)
+		stop_machine("a required module failed and the build says halt");
+	say(LOG_ERR, "%u required module(s) failed; handing off anyway, as built (continue)",
+	    boot->required_failed);
+}

@@ -1,0 +1,95 @@
+/*
+ * The report: a line per table entry, then one summary line. Both are key=value so that tests
+ * and log collectors can parse them; README documents every field.
+ */
+#include "boot.h"
+#include "config.h"
+#include "errname.h"
+#include "log.h"
+
+struct tally {
+	unsigned loaded, already, builtin, absent, failed, optional_failed;
+};
+
+static const char *step_name(enum step step)
+{
+	static const char *const names[] = {
+		[STEP_NONE] = "none",	    [STEP_HELPERS] = "helpers", [STEP_RELEASE] = "release",
+		[STEP_DEPENDENCY] = "dependency", [STEP_OPEN] = "open", [STEP_READ] = "read",
+		[STEP_SIZE] = "size",	    [STEP_SHA256] = "sha256",	[STEP_FINIT] = "finit_module",
+	};
+	return names[step];
+}
+
+static void report_failure(const struct ml_entry *e, const struct module_result *r,
+			   bool tolerated)
+{
+	const char *result = tolerated ? "optional-failed" : "failed";
+	int level = tolerated ? LOG_WARNING : LOG_ERR;
+
+	switch (r->step) {
+	case STEP_DEPENDENCY:
+		say(level, "module=%s result=%s step=dependency needs=%s", e->name, result,
+		    ml_table[r->need].name);
+		break;
+	case STEP_SIZE:
+		say(level, "module=%s result=%s step=size expected=%llu actual=%llu us=%lld",
+		    e->name, result, e->size, r->actual_size, r->usec);
+		break;
+	case STEP_SHA256:
+	case STEP_HELPERS:
+	case STEP_RELEASE:
+	case STEP_NONE:
+		say(level, "module=%s result=%s step=%s us=%lld", e->name, result,
+		    step_name(r->step), r->usec);
+		break;
+	default:
+		say(level, "module=%s result=%s step=%s errno=%s us=%lld", e->name, result,
+		    step_name(r->step), errno_name(r->err), r->usec);
+	}
+}
+
+static void report_entry(const struct ml_entry *e, const struct module_result *r,
+			 struct tally *t)
+{
+	static const char *const names[] = {
+		[OUTCOME_LOADED] = "loaded",
+		[OUTCOME_ALREADY] = "already",
+		[OUTCOME_BUILTIN] = "builtin",
+		[OUTCOME_ABSENT] = "absent",
+	};
+	unsigned *counter[] = {
+		[OUTCOME_LOADED] = &t->loaded,
+		[OUTCOME_ALREADY] = &t->already,
+		[OUTCOME_BUILTIN] = &t->builtin,
+		[OUTCOME_ABSENT] = &t->absent,
+	};
+
+	if (r->outcome != OUTCOME_FAILED) {
+		(*counter[r->outcome])++;
+		say(LOG_INFO, "module=%s result=%s us=%lld", e->name, names[r->outcome], r->usec);
+		return;
+	}
+	bool tolerated = failure_is_tolerated(e, r);
+	if (tolerated)
+		t->optional_failed++;
+	else
+		t->failed++;
+	report_failure(e, r, tolerated);
+}
+
+void report(struct boot *boot)
+{
+	struct tally t = {0};
+
+	for (unsigned i = 0; i < ml_table_len; i++)
+		report_entry(&ml_table[i], &boot->results[i], &t);
+	boot->required_failed = t.failed;
+	bool clean = boot->latched && t.failed == 0;
+	say(clean ? LOG_NOTICE : LOG_ERR,
+	    "summary loaded=%u already=%u builtin=%u absent=%u failed=%u optional_failed=%u "
+	    "latched=%s release=%s total_ms=%lld",
+	    t.loaded, t.already, t.builtin, t.absent, t.failed, t.optional_failed,
+	    boot->latched ? "yes" : "no", boot->release_matches ? "match" : "mismatch",
+	    (boot->latched_us - boot->started_us + 500) / 1000);
+}

@@ -1,0 +1,297 @@
+/*
+ * modlatch-gen: turns a module list and the target's modules tree into the C table that the
+ * modlatch shim compiles in. Runs on the build host; all resolving happens here, none at boot.
+ */
+#include <errno.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emit.h"
+#include "errname.h"
+#include "list.h"
+#include "modfile.h"
+#include "plan.h"
+#include "resolve.h"
+
+#ifndef MODLATCH_VERSION
+#define MODLATCH_VERSION "unknown"
+#endif
+
+struct gen {
+	const char *list_path;
+	const char *moddir;
+	const char *kconfig_path;
+	const char *output;
+	struct resolver resolver;
+	struct kconfig kconfig;
+	struct plan plan;
+};
+
+static void usage(FILE *to)
+{
+	fprintf(to, "usage: modlatch-gen [-k KCONFIG] -o OUTPUT.c LIST MODULES_DIR\n"
+		    "       modlatch-gen --version\n"
+		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod.\n");
+}
+
+enum describe_result { DESCRIBED = 0, FAILED = -1, FILE_MISSING = -2 };
+
+static enum describe_result pin_file(struct gen *g, struct plan_module *m)
+{
+	char *abs = NULL;
+	struct modfile facts;
+	int rc = FAILED;
+
+	if (asprintf(&abs, "%s/%s", g->moddir, m->path) < 0)
+		return FAILED;
+	if (access(abs, F_OK) < 0) {
+		fprintf(stderr, "module %s: file missing from the tree: %s\n", m->name, abs);
+		rc = FILE_MISSING;
+	} else if (modfile_read(abs, &facts) == 0) {
+		const char *lacks =
+			g->kconfig_path ? kconfig_missing_decompress(&g->kconfig, facts.compression)
+					: NULL;
+		if (lacks)
+			fprintf(stderr, "module %s: %s is %s-compressed but %s lacks %s=y\n",
+				m->name, m->path, ml_compression_name(facts.compression),
+				g->kconfig_path, lacks);
+		else {
+			m->size = facts.size;
+			m->compression = facts.compression;
+			memcpy(m->sha256, facts.sha256, sizeof(m->sha256));
+			rc = DESCRIBED;
+		}
+	}
+	free(abs);
+	return rc;
+}
+
+static long describe(struct gen *g, const char *name, enum describe_result *result);
+
+static enum describe_result describe_deps(struct gen *g, size_t index, char **deps, size_t ndeps)
+{
+	enum describe_result result = DESCRIBED;
+
+	for (size_t i = 0; i < ndeps && result == DESCRIBED; i++) {
+		long dep = describe(g, deps[i], &result);
+		if (result == FILE_MISSING)
+			result = FAILED; /* a missing dependency is a broken tree, even for '?' */
+		if (result == DESCRIBED && plan_add_dep(&g->plan, index, dep) < 0)
+			result = FAILED;
+	}
+	return result;
+}
+
+/* Adds module name to the plan with its file pinned and its dependencies, once. */
+static long describe(struct gen *g, const char *name, enum describe_result *result)
+{
+	long index = plan_module(&g->plan, name);
+	char *path, **deps;
+	size_t ndeps;
+
+	*result = FAILED;
+	if (index < 0)
+		return -1;
+	if (g->plan.modules[index].described) {
+		*result = DESCRIBED;
+		return index;
+	}
+	if (strlen(name) > ML_MODULE_NAME_MAX) {
+		fprintf(stderr, "module %s: name longer than %d bytes\n", name, ML_MODULE_NAME_MAX);
+		return index;
+	}
+	if (resolver_is_builtin(&g->resolver, name)) {
+		g->plan.modules[index].flags |= ML_BUILTIN;
+		g->plan.modules[index].described = true;
+		*result = DESCRIBED;
+		return index;
+	}
+	if (resolver_describe(&g->resolver, name, &path, &deps, &ndeps) < 0)
+		return index;
+	g->plan.modules[index].path = path;
+	*result = pin_file(g, &g->plan.modules[index]);
+	if (*result == DESCRIBED)
+		*result = describe_deps(g, index, deps, ndeps);
+	g->plan.modules[index].described = *result == DESCRIBED;
+	resolver_free_names(deps, ndeps);
+	return index;
+}
+
+static int list_absent(struct gen *g, const struct list_entry *e, char *err, size_t errlen)
+{
+	long index = plan_module(&g->plan, e->name);
+
+	if (index < 0)
+		return -1;
+	g->plan.modules[index].flags |= ML_ABSENT;
+	g->plan.modules[index].described = true;
+	fprintf(stderr, "%s:%u: note: optional module %s is not in the tree; recorded as absent\n",
+		g->list_path, e->line, e->name);
+	return plan_list(&g->plan, index, e->line, true, e->params, err, errlen);
+}
+
+static int add_entry(struct gen *g, const struct list_entry *e)
+{
+	char err[256], **names;
+	size_t count;
+	int rc = 0;
+
+	if (resolver_lookup(&g->resolver, e->name, &names, &count) < 0)
+		return -1;
+	if (count == 0) {
+		if (!e->optional) {
+			fprintf(stderr, "%s:%u: unknown module or alias '%s' in %s\n", g->list_path,
+				e->line, e->name, g->moddir);
+			return -1;
+		}
+		rc = list_absent(g, e, err, sizeof(err));
+	}
+	for (size_t i = 0; i < count && rc == 0; i++) {
+		enum describe_result result;
+		long index = describe(g, names[i], &result);
+		if (result == FILE_MISSING && e->optional)
+			rc = list_absent(g, e, err, sizeof(err));
+		else if (result != DESCRIBED)
+			rc = -1;
+		else
+			rc = plan_list(&g->plan, index, e->line, e->optional, e->params, err,
+				       sizeof(err));
+		if (rc < 0 && result == DESCRIBED)
+			fprintf(stderr, "%s:%u: %s\n", g->list_path, e->line, err);
+		else if (rc < 0)
+			fprintf(stderr, "%s:%u: cannot pin '%s'\n", g->list_path, e->line, e->name);
+	}
+	resolver_free_names(names, count);
+	return rc;
+}
+
+static int check_limits(const struct plan *plan)
+{
+	if (plan->norder > 65535) {
+		fprintf(stderr, "the plan has %zu modules; the table holds 65535\n", plan->norder);
+		return -1;
+	}
+	for (size_t i = 0; i < plan->len; i++)
+		if (plan->modules[i].level > 255) {
+			fprintf(stderr, "module %s: dependency chain deeper than 255\n",
+				plan->modules[i].name);
+			return -1;
+		}
+	return 0;
+}
+
+/* Writes beside the output and renames over it: a failed run leaves no partial file. */
+static int write_output(struct gen *g, const char *release)
+{
+	char *tmp = NULL;
+	char *list_copy = strdup(g->list_path);
+	int rc = -1;
+
+	if (!list_copy || asprintf(&tmp, "%s.tmp.XXXXXX", g->output) < 0)
+		goto out;
+	int fd = mkstemp(tmp);
+	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
+	if (!out) {
+		fprintf(stderr, "%s: cannot create: %s\n", tmp, errno_name(errno));
+		if (fd >= 0)
+			close(fd);
+		goto out;
+	}
+	int failed = emit_table(out, &g->plan, release, basename(list_copy));
+	failed |= fchmod(fd, 0644) < 0;
+	failed |= fclose(out) != 0;
+	if (failed || rename(tmp, g->output) < 0) {
+		fprintf(stderr, "%s: cannot write: %s\n", g->output, errno_name(errno));
+		unlink(tmp);
+		goto out;
+	}
+	rc = 0;
+out:
+	free(tmp);
+	free(list_copy);
+	return rc;
+}
+
+static int parse_args(struct gen *g, int argc, char **argv)
+{
+	int opt;
+
+	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
+		printf("modlatch-gen %s\n", MODLATCH_VERSION);
+		exit(0);
+	}
+	while ((opt = getopt(argc, argv, "k:o:h")) != -1) {
+		switch (opt) {
+		case 'k':
+			g->kconfig_path = optarg;
+			break;
+		case 'o':
+			g->output = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			exit(0);
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	if (!g->output || argc - optind != 2) {
+		usage(stderr);
+		return -1;
+	}
+	g->list_path = argv[optind];
+	g->moddir = argv[optind + 1];
+	return 0;
+}
+
+static int generate(struct gen *g)
+{
+	struct list list;
+	char err[256];
+	char *moddir_copy = strdup(g->moddir);
+	int rc = -1;
+
+	if (!moddir_copy || list_read(g->list_path, &list) < 0)
+		goto out_nolist;
+	if (resolver_open(&g->resolver, g->moddir) < 0)
+		goto out;
+	if (g->kconfig_path && kconfig_load(g->kconfig_path, &g->kconfig) < 0)
+		goto out;
+	int failed = 0;
+	for (size_t i = 0; i < list.len; i++)
+		failed |= add_entry(g, &list.entries[i]) < 0;
+	if (failed)
+		goto out;
+	if (plan_order(&g->plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", g->list_path, err);
+		goto out;
+	}
+	if (check_limits(&g->plan) == 0)
+		rc = write_output(g, basename(moddir_copy));
+out:
+	list_free(&list);
+out_nolist:
+	free(moddir_copy);
+	return rc;
+}
+
+int main(int argc, char **argv)
+{
+	struct gen g = {0};
+	int rc;
+
+	if (parse_args(&g, argc, argv) < 0)
+		return 2;
+	rc = generate(&g);
+	if (rc < 0)
+		fprintf(stderr, "modlatch-gen: %s not written\n", g.output);
+	plan_free(&g.plan);
+	kconfig_free(&g.kconfig);
+	resolver_close(&g.resolver);
+	return rc < 0 ? 1 : 0;
+}

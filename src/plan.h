@@ -1,0 +1,64 @@
+/*
+ * The load plan: modules and their dependencies in, load order and levels out.
+ * It knows nothing of libkmod or files, so it can be tested with made-up graphs.
+ */
+#ifndef MODLATCH_PLAN_H
+#define MODLATCH_PLAN_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "table.h"
+
+struct plan_module {
+	char *name;
+	char *path; /* relative to the modules tree; NULL when built in or absent */
+	char *params;
+	const char *pulled_by; /* name of the listed module that first needed it */
+	size_t *deps;
+	size_t ndeps;
+	bool described; /* path, file facts and deps are filled in */
+	unsigned long long size;
+	unsigned char sha256[SHA256_DIGEST_LEN];
+	unsigned compression;
+	unsigned flags; /* enum ml_entry_flag */
+	unsigned level;
+	unsigned listed_line; /* 0 when only pulled in */
+	bool listed_optional;
+	int state; /* internal to plan_order */
+};
+
+struct plan {
+	struct plan_module *modules;
+	size_t len;
+	size_t *listed; /* indices, in list order, each once */
+	size_t nlisted;
+	size_t *order; /* indices, in load order */
+	size_t norder;
+};
+
+/* The index of the module called name, added when new; -1 when out of memory. */
+long plan_module(struct plan *plan, const char *name);
+
+/* Records that module index depends on dep. */
+int plan_add_dep(struct plan *plan, size_t index, size_t dep);
+
+/*
+ * Records that the list names module index at line. Listing it again with the same parameters
+ * collapses; other parameters are an error, written to err.
+ */
+int plan_list(struct plan *plan, size_t index, unsigned line, bool optional, const char *params,
+	      char *err, size_t errlen);
+
+/*
+ * Orders every listed module after all it depends on, sets levels, marks as optional only what
+ * nothing required needs, and names who pulled each dependency in. Fails on a dependency cycle.
+ */
+int plan_order(struct plan *plan, char *err, size_t errlen);
+
+/* Position of module index in the load order. */
+size_t plan_position(const struct plan *plan, size_t index);
+
+void plan_free(struct plan *plan);
+
+#endif

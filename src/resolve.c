@@ -1,0 +1,261 @@
+#include "resolve.h"
+
+#include <errno.h>
+#include <ftw.h>
+#include <libkmod.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "errname.h"
+
+static char *path_join(const char *dir, const char *name)
+{
+	size_t len = strlen(dir) + 1 + strlen(name) + 1;
+	char *path = malloc(len);
+
+	if (path)
+		snprintf(path, len, "%s/%s", dir, name);
+	return path;
+}
+
+/* Kernel module names use '_' where file names may use '-'. */
+static void normalize(char *name)
+{
+	for (; *name; name++)
+		if (*name == '-')
+			*name = '_';
+}
+
+static bool is_module_file(const char *path)
+{
+	static const char *const suffixes[] = {".ko", ".ko.gz", ".ko.xz", ".ko.zst"};
+	size_t len = strlen(path);
+
+	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
+		size_t n = strlen(suffixes[i]);
+		if (len > n && strcmp(path + len - n, suffixes[i]) == 0)
+			return true;
+	}
+	return false;
+}
+
+static struct timespec dep_mtime;
+static char stale_path[4096];
+
+static int find_newer_module(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)ftw;
+	if (type != FTW_F || !is_module_file(path))
+		return 0;
+	if (st->st_mtim.tv_sec > dep_mtime.tv_sec ||
+	    (st->st_mtim.tv_sec == dep_mtime.tv_sec && st->st_mtim.tv_nsec > dep_mtime.tv_nsec)) {
+		snprintf(stale_path, sizeof(stale_path), "%s", path);
+		return 1;
+	}
+	return 0;
+}
+
+static int check_modules_dep(const char *moddir)
+{
+	char *dep = path_join(moddir, "modules.dep");
+	struct stat st;
+	int rc = -1;
+
+	if (!dep)
+		return -1;
+	if (stat(dep, &st) < 0) {
+		fprintf(stderr, "%s: %s; run depmod on the tree first (see README)\n", dep,
+			errno_name(errno));
+		goto out;
+	}
+	dep_mtime = st.st_mtim;
+	switch (nftw(moddir, find_newer_module, 32, FTW_PHYS)) {
+	case 0:
+		rc = 0;
+		break;
+	case 1:
+		fprintf(stderr, "%s: stale: %s is newer; run depmod on the tree first (see README)\n",
+			dep, stale_path);
+		break;
+	default:
+		fprintf(stderr, "%s: cannot walk: %s\n", moddir, errno_name(errno));
+	}
+out:
+	free(dep);
+	return rc;
+}
+
+static int add_builtin(struct resolver *r, const char *line)
+{
+	const char *base = strrchr(line, '/');
+	char *name = strdup(base ? base + 1 : line);
+	char **grown = realloc(r->builtin, (r->nbuiltin + 1) * sizeof(*grown));
+
+	if (!name || !grown) {
+		free(name);
+		if (grown)
+			r->builtin = grown;
+		return -1;
+	}
+	r->builtin = grown;
+	char *dot = strstr(name, ".ko");
+	if (dot)
+		*dot = '\0';
+	normalize(name);
+	r->builtin[r->nbuiltin++] = name;
+	return 0;
+}
+
+static int load_builtin(struct resolver *r)
+{
+	char *path = path_join(r->moddir, "modules.builtin");
+	FILE *f = path ? fopen(path, "r") : NULL;
+	char line[4096];
+	int rc = 0;
+
+	if (!f) {
+		/* A kernel with nothing built in as a module may ship no modules.builtin. */
+		rc = (path && errno == ENOENT) ? 0 : -1;
+		if (rc < 0)
+			fprintf(stderr, "%s: %s\n", path ? path : r->moddir, errno_name(errno));
+		free(path);
+		return rc;
+	}
+	while (rc == 0 && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		if (line[0])
+			rc = add_builtin(r, line);
+	}
+	if (rc < 0 || ferror(f)) {
+		fprintf(stderr, "%s: cannot read\n", path);
+		rc = -1;
+	}
+	fclose(f);
+	free(path);
+	return rc;
+}
+
+int resolver_open(struct resolver *r, const char *moddir)
+{
+	static const char *const no_config[] = {NULL};
+
+	memset(r, 0, sizeof(*r));
+	r->moddir = strdup(moddir);
+	if (!r->moddir || check_modules_dep(moddir) < 0 || load_builtin(r) < 0)
+		return -1;
+	r->kmod = kmod_new(moddir, no_config);
+	if (!r->kmod) {
+		fprintf(stderr, "%s: libkmod cannot open the tree\n", moddir);
+		return -1;
+	}
+	kmod_set_log_priority(r->kmod, 3);
+	return 0;
+}
+
+int resolver_lookup(struct resolver *r, const char *name, char ***names, size_t *count)
+{
+	struct kmod_list *list = NULL, *l;
+	int err = kmod_module_new_from_lookup(r->kmod, name, &list);
+
+	*names = NULL;
+	*count = 0;
+	if (err < 0) {
+		fprintf(stderr, "%s: lookup of %s failed: %s\n", r->moddir, name, errno_name(-err));
+		return -1;
+	}
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *mod = kmod_module_get_module(l);
+		char **grown = realloc(*names, (*count + 1) * sizeof(*grown));
+		char *copy = grown ? strdup(kmod_module_get_name(mod)) : NULL;
+		kmod_module_unref(mod);
+		if (grown)
+			*names = grown;
+		if (!copy) {
+			kmod_module_unref_list(list);
+			return -1;
+		}
+		(*names)[(*count)++] = copy;
+	}
+	kmod_module_unref_list(list);
+	return 0;
+}
+
+bool resolver_is_builtin(const struct resolver *r, const char *module)
+{
+	for (size_t i = 0; i < r->nbuiltin; i++)
+		if (strcmp(r->builtin[i], module) == 0)
+			return true;
+	return false;
+}
+
+/* libkmod gives absolute paths under its own spelling of the tree, which may differ from ours. */
+static char *relative_path(const struct resolver *r, const char *path)
+{
+	const char *dir = kmod_get_dirname(r->kmod);
+	size_t len = strlen(dir);
+
+	if (strncmp(path, dir, len) == 0 && path[len] == '/')
+		path += len + 1;
+	return strdup(path);
+}
+
+int resolver_describe(struct resolver *r, const char *module, char **relpath, char ***deps,
+		      size_t *ndeps)
+{
+	struct kmod_module *mod;
+	struct kmod_list *list, *l;
+	int err = kmod_module_new_from_name(r->kmod, module, &mod);
+
+	*relpath = NULL;
+	*deps = NULL;
+	*ndeps = 0;
+	if (err < 0) {
+		fprintf(stderr, "module %s: %s\n", module, errno_name(-err));
+		return -1;
+	}
+	const char *path = kmod_module_get_path(mod);
+	if (!path) {
+		fprintf(stderr, "module %s: not in %s/modules.dep\n", module, r->moddir);
+		kmod_module_unref(mod);
+		return -1;
+	}
+	*relpath = relative_path(r, path);
+	list = kmod_module_get_dependencies(mod);
+	kmod_list_foreach(l, list)
+	{
+		struct kmod_module *dep = kmod_module_get_module(l);
+		char **grown = realloc(*deps, (*ndeps + 1) * sizeof(*grown));
+		char *copy = grown ? strdup(kmod_module_get_name(dep)) : NULL;
+		kmod_module_unref(dep);
+		if (grown)
+			*deps = grown;
+		if (!copy)
+			break;
+		(*deps)[(*ndeps)++] = copy;
+	}
+	bool complete = l == NULL && *relpath;
+	kmod_module_unref_list(list);
+	kmod_module_unref(mod);
+	if (!complete)
+		fprintf(stderr, "module %s: out of memory\n", module);
+	return complete ? 0 : -1;
+}
+
+void resolver_free_names(char **names, size_t count)
+{
+	for (size_t i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+void resolver_close(struct resolver *r)
+{
+	if (r->kmod)
+		kmod_unref(r->kmod);
+	resolver_free_names(r->builtin, r->nbuiltin);
+	free(r->moddir);
+	memset(r, 0, sizeof(*r));
+}
