@@ -1,0 +1,79 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "emit.h"
+
+static char *emit(const struct plan *plan)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	CHECK(emit_table(out, plan, "6.1.0-test", "demo.list") == 0);
+	fclose(out);
+	return text;
+}
+
+static void writes_entries_in_load_order_with_dependency_indices(void)
+{
+	struct plan plan = {0};
+	char err[128];
+	size_t llc = (size_t)plan_module(&plan, "llc");
+	size_t stp = (size_t)plan_module(&plan, "stp");
+
+	plan_add_dep(&plan, stp, llc);
+	plan.modules[stp].path = strdup("kernel/net/802/stp.ko");
+	plan.modules[stp].size = 10009;
+	plan.modules[stp].sha256[0] = 0xab;
+	plan_list(&plan, stp, 1, false, "x=\"a b\\\"", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	char *text = emit(&plan);
+	CHECK(strstr(text, "const char ml_release[] = \"6.1.0-test\";") != NULL);
+	CHECK(strstr(text, "static const unsigned short deps_of_1[] = {0};") != NULL);
+	CHECK(strstr(text, ".name = \"stp\",\n\t\t.path = \"kernel/net/802/stp.ko\"") != NULL);
+	CHECK(strstr(text, ".params = \"x=\\\"a b\\\\\\\"\"") != NULL);
+	CHECK(strstr(text, ".sha256 = {0xab, 0x00") != NULL);
+	CHECK(strstr(text, ".flags = ML_DEPENDENCY,") != NULL);
+	CHECK(strstr(text, "const unsigned ml_table_len = 2;") != NULL);
+	CHECK(strstr(text, "llc") < strstr(text, "\"stp\""));
+	free(text);
+	plan_free(&plan);
+}
+
+static void writes_the_same_bytes_twice(void)
+{
+	struct plan plan = {0};
+	char err[128];
+
+	plan_list(&plan, (size_t)plan_module(&plan, "xor"), 1, true, "", err, sizeof(err));
+	plan_order(&plan, err, sizeof(err));
+	char *a = emit(&plan), *b = emit(&plan);
+	CHECK_STR(a, b);
+	CHECK(strstr(a, ".flags = ML_OPTIONAL,") != NULL);
+	free(a);
+	free(b);
+	plan_free(&plan);
+}
+
+static void writes_a_valid_empty_table(void)
+{
+	struct plan plan = {0};
+	char err[128];
+
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	char *text = emit(&plan);
+	CHECK(strstr(text, "const unsigned ml_table_len = 0;") != NULL);
+	CHECK(strstr(text, "{.name = \"\"},") != NULL);
+	free(text);
+	plan_free(&plan);
+}
+
+const struct unit_test emit_tests[] = {
+	{"emit writes entries in load order with dependency indices",
+	 writes_entries_in_load_order_with_dependency_indices},
+	{"emit writes the same bytes twice", writes_the_same_bytes_twice},
+	{"emit writes a valid empty table", writes_a_valid_empty_table},
+	{NULL, NULL},
+};

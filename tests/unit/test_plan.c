@@ -1,0 +1,133 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "plan.h"
+
+static char err[256];
+
+/* Adds a module with dependencies named in "a b c" (each added too). */
+static size_t add(struct plan *plan, const char *name, const char *deps)
+{
+	size_t index = (size_t)plan_module(plan, name);
+	char copy[256], *save = NULL;
+
+	strcpy(copy, deps);
+	for (char *dep = strtok_r(copy, " ", &save); dep; dep = strtok_r(NULL, " ", &save))
+		plan_add_dep(plan, index, (size_t)plan_module(plan, dep));
+	return index;
+}
+
+static const char *order_of(const struct plan *plan)
+{
+	static char text[512];
+
+	text[0] = '\0';
+	for (size_t k = 0; k < plan->norder; k++) {
+		strcat(text, plan->modules[plan->order[k]].name);
+		strcat(text, k + 1 < plan->norder ? " " : "");
+	}
+	return text;
+}
+
+static struct plan bridge_netfilter(void)
+{
+	struct plan plan = {0};
+
+	add(&plan, "llc", "");
+	add(&plan, "stp", "llc");
+	add(&plan, "bridge", "stp llc");
+	add(&plan, "br_netfilter", "bridge stp llc");
+	add(&plan, "xor", "");
+	return plan;
+}
+
+static void orders_dependencies_before_their_users(void)
+{
+	struct plan plan = bridge_netfilter();
+
+	CHECK(plan_list(&plan, 4, 1, false, "", err, sizeof(err)) == 0);
+	CHECK(plan_list(&plan, 3, 2, false, "", err, sizeof(err)) == 0);
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK_STR(order_of(&plan), "xor llc stp bridge br_netfilter");
+	plan_free(&plan);
+}
+
+static void gives_each_module_its_dependency_level(void)
+{
+	struct plan plan = bridge_netfilter();
+
+	plan_list(&plan, 3, 1, false, "", err, sizeof(err));
+	plan_list(&plan, 4, 2, false, "", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK(plan.modules[0].level == 0);
+	CHECK(plan.modules[1].level == 1);
+	CHECK(plan.modules[2].level == 2);
+	CHECK(plan.modules[3].level == 3);
+	CHECK(plan.modules[4].level == 0);
+	plan_free(&plan);
+}
+
+static void names_who_pulled_a_dependency_in(void)
+{
+	struct plan plan = bridge_netfilter();
+
+	plan_list(&plan, 3, 1, false, "", err, sizeof(err));
+	plan_list(&plan, 2, 2, false, "", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK_STR(plan.modules[1].pulled_by, "br_netfilter");
+	CHECK(plan.modules[1].flags & ML_DEPENDENCY);
+	CHECK(!(plan.modules[2].flags & ML_DEPENDENCY)); /* bridge is listed too */
+	plan_free(&plan);
+}
+
+static void collapses_duplicates_and_rejects_conflicting_parameters(void)
+{
+	struct plan plan = bridge_netfilter();
+
+	CHECK(plan_list(&plan, 4, 1, false, "a=1", err, sizeof(err)) == 0);
+	CHECK(plan_list(&plan, 4, 5, false, "a=1", err, sizeof(err)) == 0);
+	CHECK(plan_list(&plan, 4, 7, false, "a=2", err, sizeof(err)) == -1);
+	CHECK(strstr(err, "module xor is listed again with other parameters (first at line 1)"));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK(plan.norder == 1);
+	plan_free(&plan);
+}
+
+static void keeps_optional_only_what_nothing_required_needs(void)
+{
+	struct plan plan = bridge_netfilter();
+
+	plan_list(&plan, 3, 1, true, "", err, sizeof(err));  /* ?br_netfilter */
+	plan_list(&plan, 1, 2, false, "", err, sizeof(err)); /* stp */
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK(plan.modules[3].flags & ML_OPTIONAL);
+	CHECK(plan.modules[2].flags & ML_OPTIONAL);   /* bridge: only the optional one needs it */
+	CHECK(!(plan.modules[1].flags & ML_OPTIONAL)); /* stp: listed required */
+	CHECK(!(plan.modules[0].flags & ML_OPTIONAL)); /* llc: stp needs it */
+	plan_free(&plan);
+}
+
+static void refuses_a_dependency_cycle(void)
+{
+	struct plan plan = {0};
+
+	add(&plan, "a", "b");
+	add(&plan, "b", "a");
+	plan_list(&plan, 0, 1, false, "", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "dependency cycle through module a") != NULL);
+	plan_free(&plan);
+}
+
+const struct unit_test plan_tests[] = {
+	{"plan orders dependencies before their users", orders_dependencies_before_their_users},
+	{"plan gives each module its dependency level", gives_each_module_its_dependency_level},
+	{"plan names who pulled a dependency in", names_who_pulled_a_dependency_in},
+	{"plan collapses duplicates and rejects conflicting parameters",
+	 collapses_duplicates_and_rejects_conflicting_parameters},
+	{"plan keeps optional only what nothing required needs",
+	 keeps_optional_only_what_nothing_required_needs},
+	{"plan refuses a dependency cycle", refuses_a_dependency_cycle},
+	{NULL, NULL},
+};
