@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <ftw.h>
 #include <libkmod.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -137,6 +138,37 @@ static int load_builtin(struct resolver *r)
 	return rc;
 }
 
+/*
+ * libkmod reports some failures only in its log: a dependency whose file is gone is logged and
+ * left out of the list. Keep the message so that the caller can fail instead.
+ */
+static void keep_kmod_error(void *data, int priority, const char *file, int line,
+			    const char *fn, const char *format, va_list args)
+{
+	struct resolver *r = data;
+
+	(void)file;
+	(void)line;
+	(void)fn;
+	if (priority <= 3 /* LOG_ERR */ && !r->kmod_error[0])
+		vsnprintf(r->kmod_error, sizeof(r->kmod_error), format, args);
+}
+
+/* A libkmod message as "PATH: REASON" where it has path= and error=, else as it is. */
+static void print_kmod_error(const char *module, const char *message)
+{
+	const char *path = strstr(message, "path=");
+	const char *error = strstr(message, " error=");
+
+	if (path && error && error > path)
+		fprintf(stderr, "module %s: dependency file %.*s: %s", module,
+			(int)(error - path - 5), path + 5, error + 7);
+	else
+		fprintf(stderr, "module %s: libkmod: %s", module, message);
+	if (message[strlen(message) - 1] != '\n')
+		fputc('\n', stderr);
+}
+
 int resolver_open(struct resolver *r, const char *moddir)
 {
 	static const char *const no_config[] = {NULL};
@@ -150,7 +182,7 @@ int resolver_open(struct resolver *r, const char *moddir)
 		fprintf(stderr, "%s: libkmod cannot open the tree\n", moddir);
 		return -1;
 	}
-	kmod_set_log_priority(r->kmod, 3);
+	kmod_set_log_fn(r->kmod, keep_kmod_error, r);
 	return 0;
 }
 
@@ -212,6 +244,7 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 	*relpath = NULL;
 	*deps = NULL;
 	*ndeps = 0;
+	r->kmod_error[0] = '\0';
 	if (err < 0) {
 		fprintf(stderr, "module %s: %s\n", module, errno_name(-err));
 		return -1;
@@ -241,7 +274,9 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 	kmod_module_unref(mod);
 	if (!complete)
 		fprintf(stderr, "module %s: out of memory\n", module);
-	return complete ? 0 : -1;
+	else if (r->kmod_error[0])
+		print_kmod_error(module, r->kmod_error);
+	return complete && !r->kmod_error[0] ? 0 : -1;
 }
 
 void resolver_free_names(char **names, size_t count)

@@ -12,6 +12,7 @@ struct resolver {
 	char *moddir;
 	char **builtin;
 	size_t nbuiltin;
+	char kmod_error[512]; /* the last error libkmod logged, "" if none */
 };
 
 /*

@@ -93,3 +93,23 @@ fixture() {
 modlatch_lines() { tr -d '\r' <"$FIXTURES/$1/serial.log" | grep '^modlatch: '; }
 # The marker lines a supervisor script printed: "CHECK key=value".
 check_lines() { tr -d '\r' <"$FIXTURES/$1/serial.log" | sed -n 's/^CHECK //p'; }
+
+# fixture_tree NAME REL_PATH...: a small modules tree in $FIXTURES/NAME/tree holding copies of
+# the real kernel's given module files and its modules.builtin, with depmod run on it. Prints
+# its <root>/lib/modules/<release>. Tests that damage a tree damage this copy.
+fixture_tree() {
+	local name=$1
+	shift
+	local src release dst rel
+	src=$(kernel_modules_dir)
+	release=$(kernel_release)
+	dst=$FIXTURES/$name/tree/lib/modules/$release
+	rm -rf "$FIXTURES/$name/tree"
+	mkdir -p "$dst"
+	cp "$src/modules.builtin" "$src/modules.builtin.modinfo" "$src/modules.order" "$dst/"
+	for rel in "$@"; do
+		install -D -m 0644 "$src/$rel" "$dst/$rel"
+	done
+	depmod -b "$FIXTURES/$name/tree" "$release"
+	echo "$dst"
+}

@@ -1,0 +1,94 @@
+#!/usr/bin/env bats
+# modlatch as a command (not PID 1): it prints and verifies, and never mounts or latches.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load lib/fixture
+
+setup_file() {
+	fixture_build command "$REPO/etc/demo.list" SUPERVISOR="/sbin/s6-svscan /run/service:/bin/sh"
+}
+
+setup() {
+	MODLATCH=$FIXTURES/command/build/modlatch
+	MODDIR=$(kernel_modules_dir)
+	RELEASE=$(kernel_release)
+}
+
+# A root holding copies of the table's module files only, to damage at will.
+copy_root() {
+	local root=$BATS_TEST_TMPDIR/root rel
+	for rel in $("$MODLATCH" --print | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
+		install -D -m 0644 "$MODDIR/$rel" "$root/lib/modules/$RELEASE/$rel"
+	done
+	echo "$root"
+}
+
+@test "the shim is a static binary" {
+	run file "$MODLATCH"
+	assert_output --partial "statically linked"
+}
+
+@test "--version names the version, the kernel and the table size" {
+	run "$MODLATCH" --version
+	assert_success
+	assert_output "modlatch 0.1.0 (kernel $RELEASE, 5 entries)"
+}
+
+@test "--print shows the build choices and every entry with its pins" {
+	run "$MODLATCH" --print
+	assert_success
+	assert_line "kernel $RELEASE"
+	assert_line "supervisors /sbin/s6-svscan /run/service | /bin/sh"
+	assert_line "on_module_failure continue"
+	assert_line "on_fatal poweroff"
+	assert_line "entries 5"
+	sha=$(sha256sum "$MODDIR/kernel/crypto/xor.ko" | cut -d' ' -f1)
+	size=$(stat -c %s "$MODDIR/kernel/crypto/xor.ko")
+	assert_line "0 name=xor level=0 flags=required compression=none size=$size sha256=$sha path=kernel/crypto/xor.ko"
+	assert_line --regexp '^3 name=bridge level=2 flags=dependency pulled_by=br_netfilter .* needs=llc,stp$'
+}
+
+@test "--verify passes on the real tree" {
+	run "$MODLATCH" --verify "${MODDIR%/lib/modules/*}"
+	assert_success
+	assert_line "verify ok: 5 checked, 0 failed"
+}
+
+@test "--verify fails on a copy with one byte changed, naming that module" {
+	root=$(copy_root)
+	printf '\x00' | dd of="$root/lib/modules/$RELEASE/kernel/net/802/stp.ko" bs=1 seek=100 conv=notrunc status=none
+	run "$MODLATCH" --verify "$root"
+	assert_failure 1
+	assert_line "FAIL stp: $root/lib/modules/$RELEASE/kernel/net/802/stp.ko sha256 differs from the pinned one"
+	assert_line "ok   xor: $root/lib/modules/$RELEASE/kernel/crypto/xor.ko"
+	assert_line "verify FAILED: 5 checked, 1 failed"
+}
+
+@test "--verify fails on a missing or resized file" {
+	root=$(copy_root)
+	rm "$root/lib/modules/$RELEASE/kernel/crypto/xor.ko"
+	echo >>"$root/lib/modules/$RELEASE/kernel/net/llc/llc.ko"
+	run "$MODLATCH" --verify "$root"
+	assert_failure 1
+	assert_line "FAIL xor: $root/lib/modules/$RELEASE/kernel/crypto/xor.ko ENOENT"
+	assert_line --regexp "^FAIL llc: .*/llc.ko is [0-9]+ bytes, pinned [0-9]+$"
+	assert_line "verify FAILED: 5 checked, 2 failed"
+}
+
+@test "without a command it prints usage, says it is not PID 1, and exits 2" {
+	run "$MODLATCH"
+	assert_failure 2
+	assert_line --partial "usage: modlatch --version | --print | --verify ROOT"
+	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
+}
+
+@test "command mode mounts nothing and leaves module loading as it was" {
+	before=$(cat /proc/self/mountinfo | wc -l)
+	latch_before=$(cat /proc/sys/kernel/modules_disabled 2>&1)
+	run "$MODLATCH" --print
+	run "$MODLATCH" --verify /
+	run "$MODLATCH" --bogus
+	[ "$(cat /proc/self/mountinfo | wc -l)" = "$before" ]
+	[ "$(cat /proc/sys/kernel/modules_disabled 2>&1)" = "$latch_before" ]
+}

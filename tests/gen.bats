@@ -1,0 +1,199 @@
+#!/usr/bin/env bats
+# modlatch-gen against Debian's real modules tree: what it resolves, how it orders, and how it
+# refuses bad input (an error naming the file and line or the module, exit 1, no output file).
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load lib/fixture
+
+setup_file() {
+	make -s -C "$REPO" build/modlatch-gen
+}
+
+setup() {
+	GEN=$REPO/build/modlatch-gen
+	MODDIR=$(kernel_modules_dir)
+	KCONFIG=$MODDIR/../../../boot/config-$(kernel_release)
+	OUT=$BATS_TEST_TMPDIR/table.c
+	LIST=$BATS_TEST_TMPDIR/test.list
+}
+
+list() { printf '%s\n' "$@" >"$LIST"; }
+gen() { run "$GEN" -k "$KCONFIG" -o "$OUT" "$LIST" "${1:-$MODDIR}"; }
+# The names of the entries in the generated table, in load order.
+names() { sed -n 's/^\t\t\.name = "\(.*\)",$/\1/p' "$OUT" | tr '\n' ' '; }
+# One field of the entry called $1.
+field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==f{sub(/^[^=]*= /, ""); print; exit}' "$OUT"; }
+
+@test "br_netfilter comes after bridge, bridge after stp, stp after llc" {
+	list br_netfilter
+	gen
+	assert_success
+	[ "$(names)" = "llc stp bridge br_netfilter " ]
+}
+
+@test "dependency levels count the longest chain below each module" {
+	list br_netfilter xor
+	gen
+	assert_success
+	[ "$(field llc level)" = "0," ]
+	[ "$(field stp level)" = "1," ]
+	[ "$(field bridge level)" = "2," ]
+	[ "$(field br_netfilter level)" = "3," ]
+	[ "$(field xor level)" = "0," ]
+}
+
+@test "pulled-in dependencies name the listed module that needs them" {
+	list br_netfilter
+	gen
+	[ "$(field stp pulled_by)" = '"br_netfilter",' ]
+	[ "$(field stp flags)" = "ML_DEPENDENCY," ]
+	[ "$(field br_netfilter pulled_by)" = '"",' ]
+}
+
+@test "an alias resolves to its module: fs-overlay is overlay" {
+	list fs-overlay
+	gen
+	assert_success
+	[ "$(names)" = "overlay " ]
+	[ "$(field overlay path)" = '"kernel/fs/overlayfs/overlay.ko",' ]
+}
+
+@test "a built-in module is recorded as built in, with no file" {
+	list net-pf-10
+	gen
+	assert_success
+	[ "$(names)" = "ipv6 " ]
+	[ "$(field ipv6 flags)" = "ML_BUILTIN," ]
+	[ "$(field ipv6 path)" = '"",' ]
+}
+
+@test "size and SHA-256 are those of the file in the tree" {
+	list xor
+	gen
+	size=$(stat -c %s "$MODDIR/kernel/crypto/xor.ko")
+	[ "$(field xor size)" = "${size}ULL," ]
+	digest=$(sha256sum "$MODDIR/kernel/crypto/xor.ko" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
+	grep -A1 -F '.sha256 = {' "$OUT" | tr -d '\t\n' | grep -qF "${digest}"
+}
+
+@test "parameters reach the table, quoted values intact" {
+	list 'dummy numdummies=2 name="x y"'
+	gen
+	assert_success
+	[ "$(sed -n 's/^\t\t\.params = \(.*\),$/\1/p' "$OUT")" = '"numdummies=2 name=\"x y\""' ]
+}
+
+@test "an optional module missing from the tree is recorded absent, and that is no error" {
+	list xor '?no_such_module'
+	gen
+	assert_success
+	assert_output --partial "test.list:2: note: optional module no_such_module is not in the tree; recorded as absent"
+	[ "$(field no_such_module flags)" = "ML_OPTIONAL | ML_ABSENT," ]
+}
+
+@test "duplicates collapse into one entry" {
+	list xor br_netfilter xor bridge
+	gen
+	assert_success
+	[ "$(names)" = "xor llc stp bridge br_netfilter " ]
+}
+
+@test "the same module listed with other parameters is an error naming both lines" {
+	list 'dummy numdummies=1' xor 'dummy numdummies=2'
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:3: module dummy is listed again with other parameters (first at line 1)"
+	[ ! -e "$OUT" ]
+}
+
+@test "an unknown module is an error naming the file and line, and nothing is written" {
+	list xor no_such_module
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:2: unknown module or alias 'no_such_module'"
+	assert_output --partial "modlatch-gen: $OUT not written"
+	[ ! -e "$OUT" ]
+	[ -z "$(ls "$BATS_TEST_TMPDIR" | grep table.c)" ]
+}
+
+@test "every malformed line is named, with what is wrong" {
+	list 'xor' 'bad/name' 'xor =1' "dummy name=\"open"
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:2: bad character '/' in module name 'bad/name'"
+	assert_output --partial "test.list:3: bad parameter '=1'"
+	assert_output --partial "test.list:4: unterminated '\"'"
+	[ ! -e "$OUT" ]
+}
+
+@test "an overlong name or parameter string is an error" {
+	list "$(printf 'a%.0s' $(seq 200))"
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:1: module name is 200 bytes, longer than 127"
+	list "dummy p=$(printf 'v%.0s' $(seq 1100))"
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:1: parameters of 'dummy' exceed 1023 bytes"
+}
+
+@test "a module file missing from the tree is an error naming the module" {
+	tree=$(fixture_tree gen-missing kernel/crypto/xor.ko kernel/net/802/stp.ko kernel/net/llc/llc.ko)
+	rm "$tree/kernel/net/llc/llc.ko"
+	list stp
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "module stp: dependency file $tree/kernel/net/llc/llc.ko: No such file or directory"
+	[ ! -e "$OUT" ]
+}
+
+@test "a tree without modules.dep is refused with the command to run" {
+	tree=$(fixture_tree gen-nodep kernel/crypto/xor.ko)
+	rm "$tree/modules.dep"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.dep: ENOENT; run depmod on the tree first"
+}
+
+@test "a modules.dep older than a module file is refused as stale" {
+	tree=$(fixture_tree gen-stale kernel/crypto/xor.ko)
+	touch -d '+1 hour' "$tree/kernel/crypto/xor.ko"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.dep: stale: $tree/kernel/crypto/xor.ko is newer"
+}
+
+@test "a compressed module is refused when the kernel config cannot decompress it" {
+	tree=$(fixture_tree gen-xz kernel/crypto/xor.ko)
+	xz --check=crc32 "$tree/kernel/crypto/xor.ko"
+	depmod -b "${tree%/lib/modules/*}" "$(kernel_release)"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "module xor: kernel/crypto/xor.ko.xz is xz-compressed but $KCONFIG lacks CONFIG_MODULE_DECOMPRESS=y"
+	printf 'CONFIG_MODULE_DECOMPRESS=y\nCONFIG_MODULE_COMPRESS_XZ=y\n' >"$BATS_TEST_TMPDIR/config"
+	run "$GEN" -k "$BATS_TEST_TMPDIR/config" -o "$OUT" "$LIST" "$tree"
+	assert_success
+	[ "$(field xor compression)" = "ML_COMP_XZ," ]
+}
+
+@test "the same inputs give the same bytes, wherever they are read from" {
+	list br_netfilter xor fs-overlay '?missing'
+	gen
+	cp "$OUT" "$BATS_TEST_TMPDIR/first.c"
+	mkdir "$BATS_TEST_TMPDIR/elsewhere"
+	cp "$LIST" "$BATS_TEST_TMPDIR/elsewhere/test.list"
+	(cd "$BATS_TEST_TMPDIR/elsewhere" && "$GEN" -k "$KCONFIG" -o second.c test.list "$MODDIR/")
+	cmp "$BATS_TEST_TMPDIR/first.c" "$BATS_TEST_TMPDIR/elsewhere/second.c"
+	! grep -q "$MODDIR\|$BATS_TEST_TMPDIR" "$OUT"
+}
+
+@test "the shipped lists resolve against Debian's cloud kernel" {
+	for l in "$REPO"/etc/*.list; do
+		run "$GEN" -k "$KCONFIG" -o "$OUT" "$l" "$MODDIR"
+		assert_success
+	done
+}
