@@ -105,8 +105,8 @@ kernel:
 
 check: deps
 	sh tests/lib/kernel.sh fetch
-	$(MAKE) unit $(B)/modlatch-gen
-	bats --timing tests/gen.bats tests/command.bats tests/boot.bats
+	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
+	B=$(B) tests/run.sh
 
 clean:
 	rm -rf $(B)

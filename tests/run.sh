@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Runs every suite of `make check` and ends with one line counting all tests:
+# "N passed, N failed". A suite that cannot run (a boot that cannot start QEMU, say) fails;
+# nothing is skipped.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+B=${B:-build}
+log=$B/check.log
+: >"$log"
+status=0
+
+run_suite() {
+	echo "== $*" | tee -a "$log"
+	"$@" 2>&1 | tee -a "$log"
+	[ "${PIPESTATUS[0]}" -eq 0 ] || status=1
+}
+
+run_suite "$B/unit-tests"
+run_suite "$B/unit-tests-san"
+run_suite bats --timing tests/gen.bats tests/command.bats tests/boot.bats
+
+unit_passed=$(awk '/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 } END { print n + 0 }' "$log")
+unit_failed=$(awk '/^[0-9]+ passed, [0-9]+ failed$/ { n += $3 } END { print n + 0 }' "$log")
+bats_passed=$(grep -cE '^ok [0-9]+ ' "$log")
+bats_failed=$(grep -cE '^not ok [0-9]+ ' "$log")
+echo "check: $((unit_passed + bats_passed)) passed, $((unit_failed + bats_failed)) failed"
+[ "$((unit_failed + bats_failed))" -eq 0 ] || status=1
+exit "$status"
