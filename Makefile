@@ -43,7 +43,8 @@ UNIT_SRC := $(wildcard tests/unit/*.c) src/list.c src/plan.c src/modfile.c src/e
 TARGET_CPPFLAGS := -D_GNU_SOURCE -Isrc -Iinit -I$(B)
 TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
-TARGET_LDFLAGS := -static -s -Wl,--gc-sections $(LDFLAGS)
+# noseparate-code: one text segment instead of page-padded ones saves 4 KiB of a 40 KiB file.
+TARGET_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS)
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
