@@ -48,7 +48,7 @@ TARGET_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS)
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install check unit deps kernel clean FORCE
+.PHONY: all install check unit deps kernel format clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -108,6 +108,10 @@ check: deps
 	sh tests/lib/kernel.sh fetch
 	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
 	B=$(B) tests/run.sh
+
+# Rewrites the C sources in the layout of .clang-format.
+format:
+	clang-format -i src/*.[ch] init/*.[ch] tests/unit/*.[ch]
 
 clean:
 	rm -rf $(B)

@@ -8,8 +8,8 @@
 
 enum step {
 	STEP_NONE,
-	STEP_HELPERS,    /* not tried: the kernel's module helpers could not be blanked */
-	STEP_RELEASE,    /* not tried: the running kernel is not the table's */
+	STEP_HELPERS,	 /* not tried: the kernel's module helpers could not be blanked */
+	STEP_RELEASE,	 /* not tried: the running kernel is not the table's */
 	STEP_DEPENDENCY, /* not tried: a module it needs did not load */
 	STEP_OPEN,
 	STEP_READ,

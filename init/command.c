@@ -22,7 +22,7 @@ static void usage(FILE *to)
 
 static void print_flags(unsigned flags)
 {
-	static const char *const names[] = {"optional", "builtin", "absent", "dependency"};
+	static const char *const names[] = { "optional", "builtin", "absent", "dependency" };
 	const char *sep = "";
 
 	for (unsigned bit = 0; bit < 4; bit++)
@@ -115,8 +115,7 @@ static int verify(const char *root)
 		failures += verify_entry(root, &ml_table[i]);
 		checked++;
 	}
-	printf("verify %s: %u checked, %u failed\n", failures ? "FAILED" : "ok", checked,
-	       failures);
+	printf("verify %s: %u checked, %u failed\n", failures ? "FAILED" : "ok", checked, failures);
 	return failures ? 1 : 0;
 }
 

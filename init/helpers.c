@@ -35,7 +35,8 @@ static int blank(const char *path)
 	close(fd);
 	if (n != 1 || value[0] != '\n') {
 		if (n > 0)
-			say(LOG_ERR, "%s still reads '%.*s'", path, (int)strcspn(value, "\n"), value);
+			say(LOG_ERR, "%s still reads '%.*s'", path, (int)strcspn(value, "\n"),
+			    value);
 		return STILL_SET;
 	}
 	return BLANKED;

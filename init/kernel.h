@@ -9,9 +9,9 @@
 #define MODULE_INIT_COMPRESSED_FILE 4
 
 /* include/uapi/linux/mount.h */
-#define FSOPEN_CLOEXEC      0x00000001
+#define FSOPEN_CLOEXEC	    0x00000001
 #define FSCONFIG_CMD_CREATE 6
-#define FSMOUNT_CLOEXEC     0x00000001
+#define FSMOUNT_CLOEXEC	    0x00000001
 
 /* include/linux/proc_ns.h: PROC_PID_INIT_INO, as /proc/self/ns/pid spells it. */
 #define INITIAL_PID_NS_LINK "pid:[4026531836]"

@@ -14,15 +14,16 @@ struct tally {
 static const char *step_name(enum step step)
 {
 	static const char *const names[] = {
-		[STEP_NONE] = "none",	    [STEP_HELPERS] = "helpers", [STEP_RELEASE] = "release",
-		[STEP_DEPENDENCY] = "dependency", [STEP_OPEN] = "open", [STEP_READ] = "read",
-		[STEP_SIZE] = "size",	    [STEP_SHA256] = "sha256",	[STEP_FINIT] = "finit_module",
+		[STEP_NONE] = "none",	       [STEP_HELPERS] = "helpers",
+		[STEP_RELEASE] = "release",    [STEP_DEPENDENCY] = "dependency",
+		[STEP_OPEN] = "open",	       [STEP_READ] = "read",
+		[STEP_SIZE] = "size",	       [STEP_SHA256] = "sha256",
+		[STEP_FINIT] = "finit_module",
 	};
 	return names[step];
 }
 
-static void report_failure(const struct ml_entry *e, const struct module_result *r,
-			   bool tolerated)
+static void report_failure(const struct ml_entry *e, const struct module_result *r, bool tolerated)
 {
 	const char *result = tolerated ? "optional-failed" : "failed";
 	int level = tolerated ? LOG_WARNING : LOG_ERR;
@@ -49,8 +50,7 @@ static void report_failure(const struct ml_entry *e, const struct module_result 
 	}
 }
 
-static void report_entry(const struct ml_entry *e, const struct module_result *r,
-			 struct tally *t)
+static void report_entry(const struct ml_entry *e, const struct module_result *r, struct tally *t)
 {
 	static const char *const names[] = {
 		[OUTCOME_LOADED] = "loaded",
@@ -80,7 +80,7 @@ static void report_entry(const struct ml_entry *e, const struct module_result *r
 
 void report(struct boot *boot)
 {
-	struct tally t = {0};
+	struct tally t = { 0 };
 
 	for (unsigned i = 0; i < ml_table_len; i++)
 		report_entry(&ml_table[i], &boot->results[i], &t);

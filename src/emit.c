@@ -19,8 +19,8 @@ static void emit_string(FILE *out, const char *s)
 
 static void emit_flags(FILE *out, unsigned flags)
 {
-	static const char *const names[] = {"ML_OPTIONAL", "ML_BUILTIN", "ML_ABSENT",
-					    "ML_DEPENDENCY"};
+	static const char *const names[] = { "ML_OPTIONAL", "ML_BUILTIN", "ML_ABSENT",
+					     "ML_DEPENDENCY" };
 	const char *sep = "";
 
 	for (unsigned bit = 0; bit < sizeof(names) / sizeof(names[0]); bit++)
@@ -46,8 +46,8 @@ static void emit_deps(FILE *out, const struct plan *plan, size_t position)
 
 static void emit_entry(FILE *out, const struct plan *plan, size_t position)
 {
-	static const char *const compression[] = {"ML_COMP_NONE", "ML_COMP_GZIP", "ML_COMP_XZ",
-						  "ML_COMP_ZSTD"};
+	static const char *const compression[] = { "ML_COMP_NONE", "ML_COMP_GZIP", "ML_COMP_XZ",
+						   "ML_COMP_ZSTD" };
 	const struct plan_module *m = &plan->modules[plan->order[position]];
 
 	fprintf(out, "\t{\n\t\t.name = ");

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stddef.h>
 
+/* clang-format off */
 #define NAME(e) {e, #e}
 
 /* Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) are left out: the first spelling is the one shown. */
@@ -37,6 +38,7 @@ static const struct {
 	NAME(EKEYREJECTED), NAME(EOWNERDEAD), NAME(ENOTRECOVERABLE), NAME(ERFKILL),
 	NAME(EHWPOISON),
 };
+/* clang-format on */
 
 const char *errno_name(int errnum)
 {

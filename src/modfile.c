@@ -33,15 +33,15 @@ static const struct {
 	unsigned char bytes[6];
 	size_t len;
 } magic[] = {
-	[ML_COMP_NONE] = {{0x7f, 'E', 'L', 'F'}, 4},
-	[ML_COMP_GZIP] = {{0x1f, 0x8b}, 2},
-	[ML_COMP_XZ] = {{0xfd, '7', 'z', 'X', 'Z', 0x00}, 6},
-	[ML_COMP_ZSTD] = {{0x28, 0xb5, 0x2f, 0xfd}, 4},
+	[ML_COMP_NONE] = { { 0x7f, 'E', 'L', 'F' }, 4 },
+	[ML_COMP_GZIP] = { { 0x1f, 0x8b }, 2 },
+	[ML_COMP_XZ] = { { 0xfd, '7', 'z', 'X', 'Z', 0x00 }, 6 },
+	[ML_COMP_ZSTD] = { { 0x28, 0xb5, 0x2f, 0xfd }, 4 },
 };
 
 int modfile_read(const char *path, struct modfile *facts)
 {
-	unsigned char head[6] = {0};
+	unsigned char head[6] = { 0 };
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
 	if (fd < 0) {

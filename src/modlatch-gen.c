@@ -282,7 +282,7 @@ out_nolist:
 
 int main(int argc, char **argv)
 {
-	struct gen g = {0};
+	struct gen g = { 0 };
 	int rc;
 
 	if (parse_args(&g, argc, argv) < 0)

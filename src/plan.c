@@ -53,7 +53,8 @@ int plan_list(struct plan *plan, size_t index, unsigned line, bool optional, con
 	if (m->listed_line) {
 		if (strcmp(m->params ? m->params : "", params) != 0) {
 			snprintf(err, errlen,
-				 "module %s is listed again with other parameters (first at line %u)",
+				 "module %s is listed again with other parameters (first at line "
+				 "%u)",
 				 m->name, m->listed_line);
 			return -1;
 		}

@@ -31,7 +31,7 @@ static void normalize(char *name)
 
 static bool is_module_file(const char *path)
 {
-	static const char *const suffixes[] = {".ko", ".ko.gz", ".ko.xz", ".ko.zst"};
+	static const char *const suffixes[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
 	size_t len = strlen(path);
 
 	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
@@ -77,8 +77,9 @@ static int check_modules_dep(const char *moddir)
 		rc = 0;
 		break;
 	case 1:
-		fprintf(stderr, "%s: stale: %s is newer; run depmod on the tree first (see README)\n",
-			dep, stale_path);
+		fprintf(stderr,
+			"%s: stale: %s is newer; run depmod on the tree first (see README)\n", dep,
+			stale_path);
 		break;
 	default:
 		fprintf(stderr, "%s: cannot walk: %s\n", moddir, errno_name(errno));
@@ -142,8 +143,8 @@ static int load_builtin(struct resolver *r)
  * libkmod reports some failures only in its log: a dependency whose file is gone is logged and
  * left out of the list. Keep the message so that the caller can fail instead.
  */
-static void keep_kmod_error(void *data, int priority, const char *file, int line,
-			    const char *fn, const char *format, va_list args)
+static void keep_kmod_error(void *data, int priority, const char *file, int line, const char *fn,
+			    const char *format, va_list args)
 {
 	struct resolver *r = data;
 
@@ -171,7 +172,7 @@ static void print_kmod_error(const char *module, const char *message)
 
 int resolver_open(struct resolver *r, const char *moddir)
 {
-	static const char *const no_config[] = {NULL};
+	static const char *const no_config[] = { NULL };
 
 	memset(r, 0, sizeof(*r));
 	r->moddir = strdup(moddir);
@@ -197,8 +198,7 @@ int resolver_lookup(struct resolver *r, const char *name, char ***names, size_t 
 		fprintf(stderr, "%s: lookup of %s failed: %s\n", r->moddir, name, errno_name(-err));
 		return -1;
 	}
-	kmod_list_foreach(l, list)
-	{
+	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
 		char **grown = realloc(*names, (*count + 1) * sizeof(*grown));
 		char *copy = grown ? strdup(kmod_module_get_name(mod)) : NULL;
@@ -257,8 +257,7 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 	}
 	*relpath = relative_path(r, path);
 	list = kmod_module_get_dependencies(mod);
-	kmod_list_foreach(l, list)
-	{
+	kmod_list_foreach (l, list) {
 		struct kmod_module *dep = kmod_module_get_module(l);
 		char **grown = realloc(*deps, (*ndeps + 1) * sizeof(*grown));
 		char *copy = grown ? strdup(kmod_module_get_name(dep)) : NULL;

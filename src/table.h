@@ -15,9 +15,9 @@
 enum ml_compression { ML_COMP_NONE, ML_COMP_GZIP, ML_COMP_XZ, ML_COMP_ZSTD };
 
 enum ml_entry_flag {
-	ML_OPTIONAL = 1 << 0,   /* may be absent or fail with ENODEV/ENXIO without counting */
-	ML_BUILTIN = 1 << 1,    /* listed in modules.builtin: nothing to load */
-	ML_ABSENT = 1 << 2,     /* optional and not in the modules tree at build time */
+	ML_OPTIONAL = 1 << 0,	/* may be absent or fail with ENODEV/ENXIO without counting */
+	ML_BUILTIN = 1 << 1,	/* listed in modules.builtin: nothing to load */
+	ML_ABSENT = 1 << 2,	/* optional and not in the modules tree at build time */
 	ML_DEPENDENCY = 1 << 3, /* not listed: pulled in by pulled_by */
 };
 

@@ -7,7 +7,7 @@
 
 void check_record(bool ok, const char *what, const char *file, int line);
 
-#define CHECK(cond) check_record((cond), #cond, __FILE__, __LINE__)
+#define CHECK(cond)	check_record((cond), #cond, __FILE__, __LINE__)
 #define CHECK_STR(a, b) check_record(strcmp((a), (b)) == 0, #a " == " #b, __FILE__, __LINE__)
 
 struct unit_test {

@@ -18,7 +18,7 @@ static char *emit(const struct plan *plan)
 
 static void writes_entries_in_load_order_with_dependency_indices(void)
 {
-	struct plan plan = {0};
+	struct plan plan = { 0 };
 	char err[128];
 	size_t llc = (size_t)plan_module(&plan, "llc");
 	size_t stp = (size_t)plan_module(&plan, "stp");
@@ -44,7 +44,7 @@ static void writes_entries_in_load_order_with_dependency_indices(void)
 
 static void writes_the_same_bytes_twice(void)
 {
-	struct plan plan = {0};
+	struct plan plan = { 0 };
 	char err[128];
 
 	plan_list(&plan, (size_t)plan_module(&plan, "xor"), 1, true, "", err, sizeof(err));
@@ -59,7 +59,7 @@ static void writes_the_same_bytes_twice(void)
 
 static void writes_a_valid_empty_table(void)
 {
-	struct plan plan = {0};
+	struct plan plan = { 0 };
 	char err[128];
 
 	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
@@ -71,9 +71,9 @@ static void writes_a_valid_empty_table(void)
 }
 
 const struct unit_test emit_tests[] = {
-	{"emit writes entries in load order with dependency indices",
-	 writes_entries_in_load_order_with_dependency_indices},
-	{"emit writes the same bytes twice", writes_the_same_bytes_twice},
-	{"emit writes a valid empty table", writes_a_valid_empty_table},
-	{NULL, NULL},
+	{ "emit writes entries in load order with dependency indices",
+	  writes_entries_in_load_order_with_dependency_indices },
+	{ "emit writes the same bytes twice", writes_the_same_bytes_twice },
+	{ "emit writes a valid empty table", writes_a_valid_empty_table },
+	{ NULL, NULL },
 };

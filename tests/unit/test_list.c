@@ -145,15 +145,15 @@ static void names_every_bad_line_of_a_file(void)
 }
 
 const struct unit_test list_tests[] = {
-	{"list reads a name and its parameters", reads_a_name_and_its_parameters},
-	{"list marks '?' entries optional", marks_question_mark_entries_optional},
-	{"list skips blank lines and comments", skips_blank_lines_and_comments},
-	{"list accepts aliases", accepts_aliases},
-	{"list keeps quoted values whole", keeps_quoted_values_whole},
-	{"list rejects malformed words", rejects_malformed_words},
-	{"list rejects overlong names, parameters and lines",
-	 rejects_overlong_names_parameters_and_lines},
-	{"list reads a file with line numbers", reads_a_file_with_line_numbers},
-	{"list names every bad line of a file", names_every_bad_line_of_a_file},
-	{NULL, NULL},
+	{ "list reads a name and its parameters", reads_a_name_and_its_parameters },
+	{ "list marks '?' entries optional", marks_question_mark_entries_optional },
+	{ "list skips blank lines and comments", skips_blank_lines_and_comments },
+	{ "list accepts aliases", accepts_aliases },
+	{ "list keeps quoted values whole", keeps_quoted_values_whole },
+	{ "list rejects malformed words", rejects_malformed_words },
+	{ "list rejects overlong names, parameters and lines",
+	  rejects_overlong_names_parameters_and_lines },
+	{ "list reads a file with line numbers", reads_a_file_with_line_numbers },
+	{ "list names every bad line of a file", names_every_bad_line_of_a_file },
+	{ NULL, NULL },
 };

@@ -32,7 +32,7 @@ static const char *order_of(const struct plan *plan)
 
 static struct plan bridge_netfilter(void)
 {
-	struct plan plan = {0};
+	struct plan plan = { 0 };
 
 	add(&plan, "llc", "");
 	add(&plan, "stp", "llc");
@@ -102,7 +102,7 @@ static void keeps_optional_only_what_nothing_required_needs(void)
 	plan_list(&plan, 1, 2, false, "", err, sizeof(err)); /* stp */
 	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
 	CHECK(plan.modules[3].flags & ML_OPTIONAL);
-	CHECK(plan.modules[2].flags & ML_OPTIONAL);   /* bridge: only the optional one needs it */
+	CHECK(plan.modules[2].flags & ML_OPTIONAL);    /* bridge: only the optional one needs it */
 	CHECK(!(plan.modules[1].flags & ML_OPTIONAL)); /* stp: listed required */
 	CHECK(!(plan.modules[0].flags & ML_OPTIONAL)); /* llc: stp needs it */
 	plan_free(&plan);
@@ -110,7 +110,7 @@ static void keeps_optional_only_what_nothing_required_needs(void)
 
 static void refuses_a_dependency_cycle(void)
 {
-	struct plan plan = {0};
+	struct plan plan = { 0 };
 
 	add(&plan, "a", "b");
 	add(&plan, "b", "a");
@@ -121,13 +121,13 @@ static void refuses_a_dependency_cycle(void)
 }
 
 const struct unit_test plan_tests[] = {
-	{"plan orders dependencies before their users", orders_dependencies_before_their_users},
-	{"plan gives each module its dependency level", gives_each_module_its_dependency_level},
-	{"plan names who pulled a dependency in", names_who_pulled_a_dependency_in},
-	{"plan collapses duplicates and rejects conflicting parameters",
-	 collapses_duplicates_and_rejects_conflicting_parameters},
-	{"plan keeps optional only what nothing required needs",
-	 keeps_optional_only_what_nothing_required_needs},
-	{"plan refuses a dependency cycle", refuses_a_dependency_cycle},
-	{NULL, NULL},
+	{ "plan orders dependencies before their users", orders_dependencies_before_their_users },
+	{ "plan gives each module its dependency level", gives_each_module_its_dependency_level },
+	{ "plan names who pulled a dependency in", names_who_pulled_a_dependency_in },
+	{ "plan collapses duplicates and rejects conflicting parameters",
+	  collapses_duplicates_and_rejects_conflicting_parameters },
+	{ "plan keeps optional only what nothing required needs",
+	  keeps_optional_only_what_nothing_required_needs },
+	{ "plan refuses a dependency cycle", refuses_a_dependency_cycle },
+	{ NULL, NULL },
 };

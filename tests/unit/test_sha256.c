@@ -96,10 +96,10 @@ static void hashes_through_a_descriptor(void)
 }
 
 const struct unit_test sha256_tests[] = {
-	{"sha256 matches the NIST vectors", matches_the_nist_vectors},
-	{"sha256 hashes a million 'a' fed in odd pieces", hashes_a_million_a_fed_in_odd_pieces},
-	{"sha256 pads every length near a block edge", pads_every_length_near_a_block_edge},
-	{"sha256 hashes through a descriptor, and fails on a closed one",
-	 hashes_through_a_descriptor},
-	{NULL, NULL},
+	{ "sha256 matches the NIST vectors", matches_the_nist_vectors },
+	{ "sha256 hashes a million 'a' fed in odd pieces", hashes_a_million_a_fed_in_odd_pieces },
+	{ "sha256 pads every length near a block edge", pads_every_length_near_a_block_edge },
+	{ "sha256 hashes through a descriptor, and fails on a closed one",
+	  hashes_through_a_descriptor },
+	{ NULL, NULL },
 };
