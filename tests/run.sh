@@ -17,7 +17,7 @@ run_suite() {
 
 run_suite "$B/unit-tests"
 run_suite "$B/unit-tests-san"
-run_suite bats --timing tests/gen.bats tests/command.bats tests/boot.bats
+run_suite bats --timing tests/gen.bats tests/build.bats tests/command.bats tests/boot.bats
 
 unit_passed=$(awk '/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 } END { print n + 0 }' "$log")
 unit_failed=$(awk '/^[0-9]+ passed, [0-9]+ failed$/ { n += $3 } END { print n + 0 }' "$log")

@@ -1,0 +1,62 @@
+#!/usr/bin/env bats
+# The build: its variables, its refusals, and make install.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load lib/fixture
+
+setup() {
+	MODDIR=$(kernel_modules_dir)
+	OUT=$BATS_TEST_TMPDIR/build
+}
+
+build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modlatch"; }
+
+@test "a bad failure policy stops the build, naming the variable, and no binary is made" {
+	build ON_FATAL=explode
+	assert_failure
+	assert_output --partial "mkconfig: ON_FATAL='explode': expected poweroff or reboot"
+	[ ! -e "$OUT/modlatch" ]
+	build ON_MODULE_FAILURE=ignore
+	assert_failure
+	assert_output --partial "mkconfig: ON_MODULE_FAILURE='ignore': expected continue or halt"
+}
+
+@test "a supervisor must be an absolute path, and there must be one" {
+	build SUPERVISOR="sbin/init"
+	assert_failure
+	assert_output --partial "mkconfig: SUPERVISOR: 'sbin/init' must be an absolute path"
+	build SUPERVISOR=":"
+	assert_failure
+	assert_output --partial "SUPERVISOR is empty"
+}
+
+@test "building the shim without MODULES_DIR says what to set" {
+	run make -s -C "$REPO" B="$OUT" MODULES_DIR= "$OUT/modlatch"
+	assert_failure
+	assert_output --partial "MODULES_DIR is not set"
+}
+
+@test "build choices reach the binary: halt and reboot" {
+	build ON_FATAL=reboot ON_MODULE_FAILURE=halt SUPERVISOR="/bin/s6-svscan /run/service"
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line "on_module_failure halt"
+	assert_line "on_fatal reboot"
+	assert_line "supervisors /bin/s6-svscan /run/service"
+}
+
+@test "make install puts both programs under DESTDIR" {
+	run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" DESTDIR="$BATS_TEST_TMPDIR/dest" \
+		PREFIX=/usr install
+	assert_success
+	[ -x "$BATS_TEST_TMPDIR/dest/usr/bin/modlatch-gen" ]
+	[ -x "$BATS_TEST_TMPDIR/dest/usr/sbin/modlatch" ]
+	"$BATS_TEST_TMPDIR/dest/usr/sbin/modlatch" --version
+}
+
+@test "the shim builds warning-free with -Werror" {
+	build WERROR=-Werror CFLAGS="-Os"
+	assert_success
+	refute_output --partial "warning"
+}
