@@ -187,9 +187,29 @@ int resolver_open(struct resolver *r, const char *moddir)
 	return 0;
 }
 
+/* Copies the names of a libkmod module list, then releases the list. */
+static int take_names(struct kmod_list *list, char ***names, size_t *count)
+{
+	struct kmod_list *l;
+
+	kmod_list_foreach (l, list) {
+		struct kmod_module *mod = kmod_module_get_module(l);
+		char **grown = realloc(*names, (*count + 1) * sizeof(*grown));
+		char *copy = grown ? strdup(kmod_module_get_name(mod)) : NULL;
+		kmod_module_unref(mod);
+		if (grown)
+			*names = grown;
+		if (!copy)
+			break;
+		(*names)[(*count)++] = copy;
+	}
+	kmod_module_unref_list(list);
+	return l == NULL ? 0 : -1;
+}
+
 int resolver_lookup(struct resolver *r, const char *name, char ***names, size_t *count)
 {
-	struct kmod_list *list = NULL, *l;
+	struct kmod_list *list = NULL;
 	int err = kmod_module_new_from_lookup(r->kmod, name, &list);
 
 	*names = NULL;
@@ -198,20 +218,10 @@ int resolver_lookup(struct resolver *r, const char *name, char ***names, size_t 
 		fprintf(stderr, "%s: lookup of %s failed: %s\n", r->moddir, name, errno_name(-err));
 		return -1;
 	}
-	kmod_list_foreach (l, list) {
-		struct kmod_module *mod = kmod_module_get_module(l);
-		char **grown = realloc(*names, (*count + 1) * sizeof(*grown));
-		char *copy = grown ? strdup(kmod_module_get_name(mod)) : NULL;
-		kmod_module_unref(mod);
-		if (grown)
-			*names = grown;
-		if (!copy) {
-			kmod_module_unref_list(list);
-			return -1;
-		}
-		(*names)[(*count)++] = copy;
+	if (take_names(list, names, count) < 0) {
+		fprintf(stderr, "lookup of %s: out of memory\n", name);
+		return -1;
 	}
-	kmod_module_unref_list(list);
 	return 0;
 }
 
@@ -238,7 +248,6 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 		      size_t *ndeps)
 {
 	struct kmod_module *mod;
-	struct kmod_list *list, *l;
 	int err = kmod_module_new_from_name(r->kmod, module, &mod);
 
 	*relpath = NULL;
@@ -256,20 +265,7 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 		return -1;
 	}
 	*relpath = relative_path(r, path);
-	list = kmod_module_get_dependencies(mod);
-	kmod_list_foreach (l, list) {
-		struct kmod_module *dep = kmod_module_get_module(l);
-		char **grown = realloc(*deps, (*ndeps + 1) * sizeof(*grown));
-		char *copy = grown ? strdup(kmod_module_get_name(dep)) : NULL;
-		kmod_module_unref(dep);
-		if (grown)
-			*deps = grown;
-		if (!copy)
-			break;
-		(*deps)[(*ndeps)++] = copy;
-	}
-	bool complete = l == NULL && *relpath;
-	kmod_module_unref_list(list);
+	bool complete = take_names(kmod_module_get_dependencies(mod), deps, ndeps) == 0 && *relpath;
 	kmod_module_unref(mod);
 	if (!complete)
 		fprintf(stderr, "module %s: out of memory\n", module);
