@@ -13,7 +13,7 @@ setup_file() {
 setup() {
 	GEN=$REPO/build/modlatch-gen
 	MODDIR=$(kernel_modules_dir)
-	KCONFIG=$MODDIR/../../../boot/config-$(kernel_release)
+	KCONFIG=$(kernel_info config)
 	OUT=$BATS_TEST_TMPDIR/table.c
 	LIST=$BATS_TEST_TMPDIR/test.list
 }

@@ -1,78 +1,115 @@
 #!/bin/sh
 # Debian's real kernels for the tests, cached outside git.
 #
-#   kernel.sh fetch [FLAVOUR]        download and unpack (once), run depmod on the tree
-#   kernel.sh modules-dir [FLAVOUR]  <root>/lib/modules/<release> of the cached kernel
-#   kernel.sh vmlinuz [FLAVOUR]      its kernel image
-#   kernel.sh release [FLAVOUR]      its release string
+#   kernel.sh fetch [SUITE [ARCH]]        download and unpack (once), run depmod on the tree
+#   kernel.sh modules-dir [SUITE [ARCH]]  <root>/lib/modules/<release> of the cached kernel
+#   kernel.sh vmlinuz [SUITE [ARCH]]      its kernel image
+#   kernel.sh config [SUITE [ARCH]]       its kernel config
+#   kernel.sh release [SUITE [ARCH]]      its release string
 #
-# FLAVOUR names Debian's meta package linux-image-FLAVOUR (default cloud-amd64). It is followed
-# to the versioned package it depends on, and to that package's -unsigned twin when there is one,
-# so the ABI number is never written down here. The cache is $MODLATCH_CACHE, by default
-# ~/.cache/modlatch.
+# SUITE is a Debian release (bookworm: the 6.1 kernel, trixie: 6.12; default bookworm) and
+# ARCH a Debian architecture (default amd64). The package lists come from a private apt state
+# in the cache, so the host's own sources do not matter and are never changed. The meta package
+# linux-image-cloud-ARCH is followed to the versioned package it depends on, and to that
+# package's -unsigned twin when there is one, so no ABI number is written down here. The cache
+# is $MODLATCH_CACHE, by default ~/.cache/modlatch.
 set -eu
 
-cache=${MODLATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modlatch}/kernels
+cache=${MODLATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modlatch}
 command=${1:-}
-flavour=${2:-cloud-amd64}
-meta=linux-image-$flavour
+suite=${2:-bookworm}
+arch=${3:-amd64}
+meta=linux-image-cloud-$arch
+name=$suite-$arch
+apt_dir=$cache/apt/$name
 
 die() {
 	echo "kernel.sh: $*" >&2
 	exit 1
 }
 
-have_candidate() {
-	apt-cache show "$1" >/dev/null 2>&1
+apt_options() {
+	echo "-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=/dev/null" \
+		"-o Dir::State::Lists=$apt_dir/lists -o Dir::State::Status=/dev/null" \
+		"-o Dir::Cache=$apt_dir/cache -o APT::Architecture=$arch" \
+		"-o APT::Architectures=$arch -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
+}
+
+# Package lists for SUITE and its security updates, refreshed at most once a day.
+update_lists() {
+	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
+	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+	cat >"$apt_dir/sources.list" <<-SOURCES
+		deb [signed-by=$keyring] http://deb.debian.org/debian $suite main
+		deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security main
+	SOURCES
+	if [ -z "$(find "$apt_dir/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]; then
+		# shellcheck disable=SC2046 # one word per option
+		apt-get $(apt_options) update -q >&2 || return 1
+	fi
 }
 
 resolve_package() {
-	if ! have_candidate "$meta"; then
-		[ "$(id -u)" -eq 0 ] || die "apt knows no $meta; run apt-get update as root"
-		apt-get update -q >&2
-		have_candidate "$meta" || die "no package $meta in the configured archive"
-	fi
-	versioned=$(apt-cache depends "$meta" | sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
-	[ -n "$versioned" ] || die "$meta depends on no versioned linux-image package"
-	if have_candidate "$versioned-unsigned"; then
+	# shellcheck disable=SC2046
+	versioned=$(apt-cache $(apt_options) depends "$meta" 2>/dev/null |
+		sed -n 's/^ *Depends: \(linux-image-[0-9].*\)$/\1/p' | head -n 1)
+	[ -n "$versioned" ] || die "$meta in $suite depends on no versioned linux-image package"
+	# shellcheck disable=SC2046
+	if apt-cache $(apt_options) show "$versioned-unsigned" >/dev/null 2>&1; then
 		echo "$versioned-unsigned"
 	else
 		echo "$versioned"
 	fi
 }
 
+unpack() {
+	dir=$1
+	rm -rf "$dir"
+	mkdir -p "$dir/deb"
+	# shellcheck disable=SC2046
+	(cd "$dir/deb" && apt-get $(apt_options) download "$package=$version" >&2) ||
+		die "apt-get download $package=$version failed"
+	dpkg-deb -x "$dir"/deb/*.deb "$dir/root"
+	rm -rf "$dir/deb"
+	# Newer packages install under /usr only (merged /usr); the image's /lib points there.
+	[ -e "$dir/root/lib" ] || ln -s usr/lib "$dir/root/lib"
+	release=$(ls "$dir/root/lib/modules")
+	[ "$(echo "$release" | wc -l)" -eq 1 ] || die "expected one release in $dir/root/lib/modules"
+	# The packages carry no modules.dep; modlatch-gen needs one.
+	depmod -b "$dir/root" "$release"
+	echo "$release" >"$dir/release"
+	touch "$dir/.done"
+}
+
 fetch() {
-	package=$(resolve_package)
-	version=$(apt-cache show "$package" | sed -n 's/^Version: //p' | head -n 1)
-	dir=$cache/${package}_$version
-	if [ ! -e "$dir/.done" ]; then
-		echo "kernel.sh: fetching $package $version into $dir" >&2
-		rm -rf "$dir"
-		mkdir -p "$dir/deb"
-		(cd "$dir/deb" && apt-get download "$package=$version" >&2) ||
-			die "apt-get download $package=$version failed"
-		dpkg -x "$dir"/deb/*.deb "$dir/root"
-		rm -rf "$dir/deb"
-		release=$(ls "$dir/root/lib/modules")
-		[ "$(echo "$release" | wc -l)" -eq 1 ] || die "expected one release in $dir/root/lib/modules"
-		# The packages carry no modules.dep; modlatch-gen needs one.
-		depmod -b "$dir/root" "$release"
-		echo "$release" > "$dir/release"
-		touch "$dir/.done"
+	if ! update_lists; then
+		[ -e "$cache/kernels/$name/.done" ] || die "cannot fetch the $suite package lists"
+		echo "kernel.sh: offline; using the cached $name kernel" >&2
+		return 0
 	fi
-	ln -sfn "${package}_$version" "$cache/$flavour"
+	package=$(resolve_package)
+	# shellcheck disable=SC2046
+	version=$(apt-cache $(apt_options) show "$package" | sed -n 's/^Version: //p' | head -n 1)
+	dir=$cache/kernels/${package}_${version}_$arch
+	if [ ! -e "$dir/.done" ]; then
+		echo "kernel.sh: fetching $package $version ($suite, $arch)" >&2
+		unpack "$dir"
+	fi
+	ln -sfn "$(basename "$dir")" "$cache/kernels/$name"
 }
 
 current() {
-	dir=$cache/$flavour
-	[ -e "$dir/.done" ] || die "no cached $meta; run: tests/lib/kernel.sh fetch $flavour"
+	dir=$cache/kernels/$name
+	[ -e "$dir/.done" ] || die "no cached $suite $arch kernel; run: tests/lib/kernel.sh fetch $suite $arch"
+	dir=$(cd "$dir" && pwd -P)
 	release=$(cat "$dir/release")
 }
 
 case "$command" in
-fetch) mkdir -p "$cache" && fetch ;;
-modules-dir) current && echo "$(cd "$dir" && pwd -P)/root/lib/modules/$release" ;;
-vmlinuz) current && echo "$(cd "$dir" && pwd -P)/root/boot/vmlinuz-$release" ;;
+fetch) mkdir -p "$cache/kernels" && fetch ;;
+modules-dir) current && echo "$dir/root/lib/modules/$release" ;;
+vmlinuz) current && echo "$dir/root/boot/vmlinuz-$release" ;;
+config) current && echo "$dir/root/boot/config-$release" ;;
 release) current && echo "$release" ;;
-*) die "usage: kernel.sh fetch|modules-dir|vmlinuz|release [FLAVOUR]" ;;
+*) die "usage: kernel.sh fetch|modules-dir|vmlinuz|config|release [SUITE [ARCH]]" ;;
 esac
