@@ -41,9 +41,9 @@ fixture_build() {
 	local kconfig
 	kconfig=$(kernel_info config "$table_kernel")
 	mkdir -p "$FIXTURES/$name"
-	echo "$tree" >"$FIXTURES/$name/tree"
+	echo "$tree" >"$FIXTURES/$name/tree-path"
 	make -s -C "$REPO" B="$FIXTURES/$name/build" LIST="$list" MODULES_DIR="$tree" \
-		KCONFIG="$kconfig" "$@" "$FIXTURES/$name/build/modlatch" \
+		KCONFIG="$kconfig" SUPERVISOR=/sbin/supervisor "$@" "$FIXTURES/$name/build/modlatch" \
 		>"$FIXTURES/$name/build.log" 2>&1 || {
 		cat "$FIXTURES/$name/build.log" >&2
 		return 1
@@ -57,7 +57,7 @@ fixture_build() {
 fixture_rootfs() {
 	local name=$1 script=${2:-$GUEST/supervisor.sh}
 	local root=$FIXTURES/$name/rootfs tree release applet rel
-	tree=$(cat "$FIXTURES/$name/tree")
+	tree=$(cat "$FIXTURES/$name/tree-path")
 	release=$("$FIXTURES/$name/build/modlatch" --print | sed -n 's/^kernel //p')
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,etc,mnt,lib/modules/"$release"}
@@ -149,4 +149,20 @@ fixture_tree() {
 	done
 	depmod -b "$FIXTURES/$name/tree" "$release"
 	echo "$dst"
+}
+
+# other_kernel: the suite of the other kernel under test.
+other_kernel() { [ "$KERNEL" = bookworm ] && echo trixie || echo bookworm; }
+
+# flip_byte FILE OFFSET: changes one byte of FILE in place.
+flip_byte() {
+	local byte
+	byte=$(od -An -tu1 -j "$2" -N1 "$1" | tr -d ' ')
+	# shellcheck disable=SC2059 # the format is the byte
+	printf "\\$(printf %o $((byte ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
+}
+
+# fixture_guest_tool NAME SRC: builds a static helper from SRC into the rootfs as /sbin/NAME.
+fixture_guest_tool() {
+	musl-gcc -static -Os -s -Wall -Wextra -o "$FIXTURES/$1/rootfs/sbin/$2" "$3"
 }

@@ -1,0 +1,93 @@
+#!/usr/bin/env bats
+# Cases 2, 3, 4 and 11 in one boot. The table is built from a tree in which tun's file is the
+# other kernel's (pinned with its own hash); then the image is damaged: one byte of xor and
+# one byte of garp changed, macvlan (required) and veth (optional) removed.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/fixture
+
+setup_file() {
+	local tree release other suffix list=$BATS_FILE_TMPDIR/faults.list
+	tree=$(fixture_tree faults kernel/crypto/xor.ko kernel/net/bridge/br_netfilter.ko \
+		kernel/net/bridge/bridge.ko kernel/net/802/stp.ko kernel/net/llc/llc.ko \
+		kernel/net/8021q/8021q.ko kernel/net/802/garp.ko kernel/net/802/mrp.ko \
+		kernel/drivers/net/macvlan.ko kernel/drivers/net/veth.ko \
+		kernel/drivers/net/dummy.ko kernel/drivers/net/tun.ko) || return 1
+	release=$(kernel_release)
+	# The other kernel's tun, in this kernel's compression, under this kernel's file name.
+	other=$(module_file "$(kernel_modules_dir "$(other_kernel)")" kernel/drivers/net/tun.ko)
+	mine=$(module_file "$tree" kernel/drivers/net/tun.ko)
+	case "$other" in *.xz) xz -dc "$other" >"$mine.plain" ;; *) cp "$other" "$mine.plain" ;; esac
+	case "$mine" in *.xz) xz --check=crc32 -c "$mine.plain" >"$mine" ;; *) cp "$mine.plain" "$mine" ;; esac
+	rm "$mine.plain"
+	depmod -b "${tree%/lib/modules/*}" "$release"
+	printf '%s\n' xor br_netfilter 8021q macvlan '?veth' 'dummy numdummies=3' tun >"$list"
+	TREE=$tree fixture_build faults "$list" || return 1
+	fixture_rootfs faults
+	cat >"$FIXTURES/faults/rootfs/sbin/case-checks" <<-'SCRIPT'
+		#!/bin/sh
+		echo "CHECK dummy-links=$(ls /sys/class/net | grep -c '^dummy')"
+	SCRIPT
+	chmod +x "$FIXTURES/faults/rootfs/sbin/case-checks"
+	local mods=$FIXTURES/faults/rootfs/lib/modules/$release
+	flip_byte "$(module_file "$mods" kernel/crypto/xor.ko)" 200
+	flip_byte "$(module_file "$mods" kernel/net/802/garp.ko)" 300
+	rm "$(module_file "$mods" kernel/drivers/net/macvlan.ko)"
+	rm "$(module_file "$mods" kernel/drivers/net/veth.ko)"
+	fixture_initramfs faults && fixture_boot faults
+}
+
+@test "[$KERNEL] a module with one byte changed is refused by its hash and named" {
+	run modlatch_lines faults
+	assert_line --regexp '^modlatch: module=xor result=failed step=sha256 us=[0-9]+$'
+	assert_line --regexp '^modlatch: module=garp result=failed step=sha256 us=[0-9]+$'
+	run check_lines faults
+	refute_line 'loaded=xor'
+	refute_line 'loaded=garp'
+}
+
+@test "[$KERNEL] what needs a refused module is not tried, and names it" {
+	run modlatch_lines faults
+	assert_line 'modlatch: module=8021q result=failed step=dependency needs=garp'
+	run check_lines faults
+	refute_line 'loaded=8021q'
+}
+
+@test "[$KERNEL] the modules around the damage load" {
+	run check_lines faults
+	for module in llc stp bridge br_netfilter mrp dummy; do
+		assert_line "loaded=$module"
+	done
+}
+
+@test "[$KERNEL] a required module missing from the image fails with ENOENT" {
+	run modlatch_lines faults
+	assert_line --regexp '^modlatch: module=macvlan result=failed step=open errno=ENOENT us=[0-9]+$'
+}
+
+@test "[$KERNEL] an optional module missing from the image is an allowed failure" {
+	run modlatch_lines faults
+	assert_line --regexp '^modlatch: module=veth result=optional-failed step=open errno=ENOENT us=[0-9]+$'
+}
+
+@test "[$KERNEL] the other kernel's module under a pinned name is refused by the kernel with ENOEXEC" {
+	run modlatch_lines faults
+	assert_line --regexp '^modlatch: module=tun result=failed step=finit_module errno=ENOEXEC us=[0-9]+$'
+	run check_lines faults
+	refute_line 'loaded=tun'
+}
+
+@test "[$KERNEL] module parameters reach the kernel: numdummies=3 makes three dummy links" {
+	run check_lines faults
+	assert_line 'dummy-links=3'
+}
+
+@test "[$KERNEL] the summary counts the damage and the latch still holds" {
+	run modlatch_lines faults
+	assert_line --regexp '^modlatch: summary loaded=6 already=0 builtin=0 absent=0 failed=5 optional_failed=1 latched=yes release=match total_ms=[0-9]+$'
+	assert_line 'modlatch: 5 required module(s) failed; handing off anyway, as built (continue)'
+	run check_lines faults
+	assert_line 'modules_disabled=1'
+	assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"
+}
