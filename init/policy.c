@@ -11,7 +11,7 @@ void enforce_policies(const struct boot *boot)
 	if (boot->required_failed == 0)
 		return;
 	if (ML_HALT_ON_MODULE_FAILURE)
-		stop_machine("a required module failed and the build says halt");
-	say(LOG_ERR, "%u required module(s) failed; handing off anyway, as built (continue)",
+		stop_machine("a module failed and the build says halt");
+	say(LOG_ERR, "%u module(s) failed; handing off anyway, as built (continue)",
 	    boot->required_failed);
 }
