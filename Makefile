@@ -48,7 +48,7 @@ TARGET_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS)
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install check unit deps kernel format clean FORCE
+.PHONY: all install check demo unit deps kernel format clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -101,13 +101,19 @@ install: all
 deps:
 	sh tests/lib/deps.sh
 
+# The kernels the boot tests run: Debian's 6.1 (bookworm) and 6.12 (trixie) cloud kernels.
 kernel:
-	sh tests/lib/kernel.sh fetch
+	sh tests/lib/kernel.sh fetch bookworm
+	sh tests/lib/kernel.sh fetch trixie
 
 check: deps
-	sh tests/lib/kernel.sh fetch
+	$(MAKE) kernel
 	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
 	B=$(B) tests/run.sh
+
+# Boots the demo appliance in QEMU and shows the result.
+demo:
+	bash tests/demo.sh
 
 # Rewrites the C sources in the layout of .clang-format.
 format:

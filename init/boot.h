@@ -36,7 +36,8 @@ struct boot {
 	struct module_result *results; /* one per table entry */
 	bool latched;
 	long long latched_us;
-	int probe_err; /* what finit_module(-1, "", 0) answered after the latch */
+	char latch_value; /* what modules_disabled read back: '0', '1', or '?' */
+	int probe_err;    /* what finit_module(-1, "", 0) answered after the latch */
 	unsigned required_failed;
 };
 

@@ -53,11 +53,9 @@ static int probe(void)
 void latch_module_loading(struct boot *boot)
 {
 	write_one();
-	char value = read_back();
+	boot->latch_value = read_back();
 	boot->probe_err = probe();
 	boot->latched_us = monotonic_us();
-	boot->latched = (value == '1' && boot->probe_err == EPERM) || boot->probe_err == ENOSYS;
-	say(boot->latched ? LOG_INFO : LOG_CRIT, "latch modules_disabled=%c probe=%s %s", value,
-	    boot->probe_err ? errno_name(boot->probe_err) : "accepted",
-	    boot->latched ? "confirmed" : "NOT CONFIRMED");
+	boot->latched = (boot->latch_value == '1' && boot->probe_err == EPERM) ||
+			boot->probe_err == ENOSYS;
 }

@@ -84,6 +84,9 @@ void report(struct boot *boot)
 
 	for (unsigned i = 0; i < ml_table_len; i++)
 		report_entry(&ml_table[i], &boot->results[i], &t);
+	say(boot->latched ? LOG_INFO : LOG_CRIT, "latch modules_disabled=%c probe=%s %s",
+	    boot->latch_value, boot->probe_err ? errno_name(boot->probe_err) : "accepted",
+	    boot->latched ? "confirmed" : "NOT CONFIRMED");
 	boot->required_failed = t.failed;
 	bool clean = boot->latched && t.failed == 0;
 	say(clean ? LOG_NOTICE : LOG_ERR,

@@ -17,7 +17,19 @@ run_suite() {
 
 run_suite "$B/unit-tests"
 run_suite "$B/unit-tests-san"
-run_suite bats --timing tests/gen.bats tests/build.bats tests/command.bats tests/boot.bats
+run_suite bats --timing tests/gen.bats tests/build.bats tests/command.bats
+
+# The boot suite, once per kernel; the two runs go side by side, one QEMU (one core) each.
+for kernel in bookworm trixie; do
+	(KERNEL=$kernel bats --timing tests/boot >"$B/boot-$kernel.log" 2>&1
+	echo $? >"$B/boot-$kernel.rc") &
+done
+wait
+for kernel in bookworm trixie; do
+	echo "== boot suite on $kernel" | tee -a "$log"
+	tee -a "$log" <"$B/boot-$kernel.log"
+	[ "$(cat "$B/boot-$kernel.rc")" -eq 0 ] || status=1
+done
 
 unit_passed=$(awk '/^[0-9]+ passed, [0-9]+ failed$/ { n += $1 } END { print n + 0 }' "$log")
 unit_failed=$(awk '/^[0-9]+ passed, [0-9]+ failed$/ { n += $3 } END { print n + 0 }' "$log")

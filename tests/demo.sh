@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# make demo: builds modlatch with etc/demo.list for Debian's 6.1 cloud kernel, boots it in
+# QEMU (TCG) and prints what happened. As root it installs what is missing first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+sh tests/lib/deps.sh
+sh tests/lib/kernel.sh fetch bookworm
+export KERNEL=bookworm
+# shellcheck source=tests/lib/fixture.bash
+source tests/lib/fixture.bash
+
+echo "demo: building modlatch for $(kernel_release) with etc/demo.list" >&2
+fixture_build demo etc/demo.list
+fixture_rootfs demo "$GUEST/demo.sh"
+fixture_initramfs demo
+echo "demo: booting it in QEMU (TCG), about 10 seconds" >&2
+fixture_boot demo
+
+echo
+echo "The kernel started modlatch as PID 1. Before anything else ran, it loaded the table,"
+echo "latched module loading and exec'd the supervisor:"
+echo
+modlatch_lines demo | sed 's/^/  /'
+tr -d '\r' <"$FIXTURES/demo/serial.log" | sed -n 's/^DEMO \{0,1\}/  /p'
+echo
+echo "Serial log: $FIXTURES/demo/serial.log"
