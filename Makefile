@@ -12,6 +12,9 @@ KCONFIG ?= $(wildcard $(MODULES_DIR)/../../../boot/config-$(notdir $(MODULES_DIR
 SUPERVISOR ?= /sbin/init:/bin/sh
 ON_FATAL ?= poweroff
 ON_MODULE_FAILURE ?= continue
+HANDOFF ?= exec
+ON_EXIT ?= poweroff
+STOP_TIMEOUT ?= 5
 TARGET_MODULES ?= /lib/modules
 
 # Toolchains. CC builds the target shim, HOSTCC the generator and the unit tests.
@@ -63,7 +66,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
-		'$(TARGET_MODULES)' > $@.new
+		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 $(B)/table.vars: FORCE | $(B)
 	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
@@ -72,6 +75,7 @@ $(B)/table.vars: FORCE | $(B)
 $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' ON_FATAL='$(ON_FATAL)' \
 	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' TARGET_MODULES='$(TARGET_MODULES)' \
+	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep)

@@ -46,12 +46,16 @@ void mount_dev_and_console(void);
 void mount_proc(void);
 void blank_module_helpers(struct boot *boot);
 void mount_sys_and_run(void);
+void unmount_all(void);
 void check_kernel_release(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
 void report(struct boot *boot);
 void enforce_policies(const struct boot *boot);
-_Noreturn void exec_supervisor(void);
+_Noreturn void hand_off(void);
+
+/* Reaper hand-off: stay PID 1, run argv as the child, reap, forward signals, stop at its end. */
+_Noreturn void run_as_reaper(const char *const *argv);
 
 /* Whether this process is PID 1 of the initial PID namespace; the answer decides the mode. */
 bool booting_as_init(void);
@@ -59,6 +63,8 @@ int command_main(int argc, char **argv);
 
 /* Fail closed: log why, then power off or reboot as built. Never returns. */
 _Noreturn void stop_machine(const char *why);
+/* Sync, then power off or reboot. Never returns. */
+_Noreturn void power_down(bool reboot_instead);
 
 /* A failed entry that an optional module is allowed to have. */
 bool failure_is_tolerated(const struct ml_entry *entry, const struct module_result *result);

@@ -1,5 +1,10 @@
-/* Hand PID 1 over: exec the first supervisor of the compiled-in list that can run. */
+/*
+ * Hand PID 1 over. By default modlatch execs the first supervisor of the compiled-in list that
+ * can run. Built with HANDOFF=reaper it stays PID 1 instead, runs that program as its child and
+ * reaps (reaper.c).
+ */
 #include <errno.h>
+#include <stdlib.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -19,7 +24,7 @@ static bool is_this_program(const char *path)
 	       self.st_dev == other.st_dev && self.st_ino == other.st_ino;
 }
 
-_Noreturn void exec_supervisor(void)
+static _Noreturn void exec_supervisor(void)
 {
 	for (unsigned i = 0; ml_supervisors[i]; i++) {
 		const char *const *argv = ml_supervisors[i];
@@ -32,4 +37,29 @@ _Noreturn void exec_supervisor(void)
 		say(LOG_ERR, "cannot exec %s: %s", argv[0], errno_name(errno));
 	}
 	stop_machine("no supervisor could be executed");
+}
+
+/* For the reaper: the first program of the list that exists and may be executed. */
+static const char *const *first_runnable(void)
+{
+	for (unsigned i = 0; ml_supervisors[i]; i++) {
+		const char *path = ml_supervisors[i][0];
+		if (is_this_program(path))
+			say(LOG_WARNING, "skipping %s: it is modlatch itself", path);
+		else if (access(path, X_OK) == 0)
+			return ml_supervisors[i];
+		else
+			say(LOG_ERR, "cannot run %s: %s", path, errno_name(errno));
+	}
+	stop_machine("no program to run could be found");
+}
+
+_Noreturn void hand_off(void)
+{
+	/* The kernel starts init without PATH; supervisors and their scripts expect one. */
+	if (!getenv("PATH") && setenv("PATH", ML_DEFAULT_PATH, 1) < 0)
+		say(LOG_WARNING, "cannot set PATH: %s", errno_name(errno));
+	if (ML_HANDOFF_REAPER)
+		run_as_reaper(first_runnable());
+	exec_supervisor();
 }

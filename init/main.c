@@ -21,5 +21,5 @@ int main(int argc, char **argv)
 	latch_module_loading(&boot);
 	report(&boot);
 	enforce_policies(&boot);
-	exec_supervisor();
+	hand_off();
 }

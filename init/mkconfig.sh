@@ -18,6 +18,24 @@ continue) halt=0 ;;
 halt) halt=1 ;;
 *) die "ON_MODULE_FAILURE='$ON_MODULE_FAILURE': expected continue or halt" ;;
 esac
+case "$HANDOFF" in
+exec) reaper=0 ;;
+reaper) reaper=1 ;;
+*) die "HANDOFF='$HANDOFF': expected exec or reaper" ;;
+esac
+case "$ON_EXIT" in
+poweroff) exit_reboot=0 ;;
+reboot) exit_reboot=1 ;;
+*) die "ON_EXIT='$ON_EXIT': expected poweroff or reboot" ;;
+esac
+case "$STOP_TIMEOUT" in
+'' | *[!0-9]*) die "STOP_TIMEOUT='$STOP_TIMEOUT': expected whole seconds" ;;
+esac
+# Named presets for the layouts in rootfs-overlay/.
+case "$SUPERVISOR" in
+s6) SUPERVISOR="/etc/s6/boot:/bin/sh" ;;
+busybox-init) SUPERVISOR="/sbin/init:/bin/sh" ;;
+esac
 case "$SUPERVISOR" in
 *[\"\\]*) die "SUPERVISOR='$SUPERVISOR': quotes and backslashes are not supported" ;;
 esac
@@ -36,6 +54,10 @@ echo "#define ML_VERSION \"$VERSION\""
 echo "#define ML_MODULES_DIR \"$TARGET_MODULES\""
 echo "#define ML_ON_FATAL_REBOOT $reboot"
 echo "#define ML_HALT_ON_MODULE_FAILURE $halt"
+echo "#define ML_HANDOFF_REAPER $reaper"
+echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
+echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"
+echo "#define ML_DEFAULT_PATH \"/usr/sbin:/usr/bin:/sbin:/bin\""
 echo
 echo "/* Supervisors to exec, in order of preference; each an argv. */"
 echo "static const char *const *const ml_supervisors[] = {"

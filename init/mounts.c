@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -75,4 +76,73 @@ void mount_sys_and_run(void)
 {
 	mount_once("sysfs", "/sys", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL);
 	mount_once("tmpfs", "/run", MS_NOSUID | MS_NODEV, "mode=0755");
+}
+
+/* /proc/mounts writes space, tab, newline and backslash in a path as \ooo. */
+static void unescape(char *s)
+{
+	char *out = s;
+
+	for (; *s; s++, out++) {
+		if (s[0] == '\\' && s[1] >= '0' && s[1] <= '3' && s[2] >= '0' && s[2] <= '7' &&
+		    s[3] >= '0' && s[3] <= '7') {
+			*out = (char)((s[1] - '0') * 64 + (s[2] - '0') * 8 + (s[3] - '0'));
+			s += 3;
+		} else {
+			*out = *s;
+		}
+	}
+	*out = '\0';
+}
+
+/* The mount points in /proc/mounts, in mount order; returns how many fit. */
+static size_t read_mount_points(char *buf, size_t size, char **points, size_t max)
+{
+	size_t used = 0, count = 0;
+	ssize_t n;
+	int fd = open("/proc/mounts", O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0) {
+		say(LOG_ERR, "cannot open /proc/mounts: %s", errno_name(errno));
+		return 0;
+	}
+	while (used < size - 1 && (n = read(fd, buf + used, size - 1 - used)) > 0)
+		used += (size_t)n;
+	close(fd);
+	buf[used] = '\0';
+	for (char *line = buf; line && *line && count < max;) {
+		char *next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		char *point = strchr(line, ' ');
+		char *end = point ? strchr(point + 1, ' ') : NULL;
+		if (end) {
+			*end = '\0';
+			unescape(point + 1);
+			points[count++] = point + 1;
+		}
+		line = next;
+	}
+	return count;
+}
+
+/* Before power off: unmount in reverse order; what is busy is at least made read-only, so
+ * that what was written reaches the disk. */
+void unmount_all(void)
+{
+	static char buf[32768];
+	char *points[256];
+	size_t count = read_mount_points(buf, sizeof(buf), points, 256);
+
+	sync();
+	while (count-- > 0) {
+		if (strcmp(points[count], "/") == 0 || umount2(points[count], 0) == 0)
+			continue;
+		int err = errno;
+		if (mount(NULL, points[count], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 && err != EINVAL)
+			say(LOG_WARNING, "cannot unmount %s (%s) nor make it read-only (%s)",
+			    points[count], errno_name(err), errno_name(errno));
+	}
+	if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 && errno != EINVAL)
+		say(LOG_WARNING, "cannot make / read-only: %s", errno_name(errno));
 }

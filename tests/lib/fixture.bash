@@ -162,6 +162,24 @@ flip_byte() {
 	printf "\\$(printf %o $((byte ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
+# fixture_overlay NAME: copies rootfs-overlay/ into the rootfs.
+fixture_overlay() {
+	cp -a "$REPO/rootfs-overlay/." "$FIXTURES/$1/rootfs/"
+}
+
+# fixture_programs NAME PROGRAM...: copies host programs and the shared libraries they need
+# (by ldd) into the rootfs at the same paths.
+fixture_programs() {
+	local root=$FIXTURES/$1/rootfs program lib
+	shift
+	for program in "$@"; do
+		install -D -m 0755 "$program" "$root$program"
+		for lib in $(ldd "$program" | grep -o '/[^ ]*'); do
+			[ -e "$root$lib" ] || install -D -m 0755 "$(readlink -f "$lib")" "$root$lib"
+		done
+	done
+}
+
 # fixture_guest_tool NAME SRC: builds a static helper from SRC into the rootfs as /sbin/NAME.
 fixture_guest_tool() {
 	musl-gcc -static -Os -s -Wall -Wextra -o "$FIXTURES/$1/rootfs/sbin/$2" "$3"

@@ -1,0 +1,95 @@
+#!/usr/bin/env bats
+# Hand-off to the supervisors of rootfs-overlay/: s6 (Debian's s6-svscan, copied into the image
+# with its shared libraries) and BusyBox init. Each runs as PID 1 after the latch.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/fixture
+
+setup_file() {
+	local root
+	# s6: the overlay's example service and its logger, plus a test-only "checker" service
+	# that kills the example, watches s6 restart it, and powers off.
+	fixture_build s6 "$REPO/etc/demo.list" SUPERVISOR=s6 || return 1
+	fixture_rootfs s6 && fixture_overlay s6
+	fixture_programs s6 /usr/bin/s6-svscan /usr/bin/s6-supervise /usr/bin/s6-log \
+		/usr/bin/s6-svstat /usr/bin/s6-svok
+	root=$FIXTURES/s6/rootfs
+	mkdir -p "$root/etc/s6/service/checker"
+	cat >"$root/etc/s6/service/checker/run" <<-'SCRIPT'
+		#!/bin/sh
+		exec >/dev/console 2>&1
+		pid_of() { s6-svstat -p /run/service/example; }
+		for i in 1 2 3 4 5 6 7 8 9 10; do [ "$(pid_of)" -gt 0 ] 2>/dev/null && break; sleep 1; done
+		first=$(pid_of)
+		echo "CHECK pid1=$(cat /proc/1/comm)"
+		echo "CHECK example-up=$(s6-svstat -o up /run/service/example)"
+		kill -KILL "$first"
+		for i in 1 2 3 4 5 6 7 8 9 10; do
+			second=$(pid_of)
+			[ "$second" -gt 0 ] 2>/dev/null && [ "$second" != "$first" ] && break
+			sleep 1
+		done
+		echo "CHECK restarted=$([ "$second" -gt 0 ] && [ "$second" != "$first" ] && echo yes)"
+		sleep 1
+		echo "CHECK log-started=$(grep -c 'example: started' /run/log/example/current)"
+		echo "CHECK modules_disabled=$(cat /proc/sys/kernel/modules_disabled)"
+		poweroff -f
+	SCRIPT
+	chmod +x "$root/etc/s6/service/checker/run"
+	fixture_initramfs s6 && fixture_boot s6 || return 1
+
+	# BusyBox init: the overlay's inittab and rcS, plus a test-only S99 script.
+	fixture_build busybox-init "$REPO/etc/demo.list" SUPERVISOR=busybox-init || return 1
+	fixture_rootfs busybox-init && fixture_overlay busybox-init
+	root=$FIXTURES/busybox-init/rootfs
+	ln -s ../bin/busybox "$root/sbin/init"
+	cat >"$root/etc/init.d/S99check" <<-'SCRIPT'
+		#!/bin/sh
+		echo "CHECK pid1-exe=$(readlink /proc/1/exe)"
+		echo "CHECK pid1-cmdline=$(tr '\0' ' ' </proc/1/cmdline)"
+		echo "CHECK sysinit-parent=$(cut -d' ' -f4 /proc/$PPID/stat)"
+		echo "CHECK modules_disabled=$(cat /proc/sys/kernel/modules_disabled)"
+		echo "CHECK insmod=$(insmod /lib/modules/outsider.ko 2>&1)"
+		poweroff -f
+	SCRIPT
+	chmod +x "$root/etc/init.d/S99check"
+	fixture_initramfs busybox-init && fixture_boot busybox-init
+}
+
+@test "[$KERNEL] s6: modlatch execs the overlay's boot script and s6-svscan becomes PID 1" {
+	run modlatch_lines s6
+	assert_line 'modlatch: exec /etc/s6/boot'
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	run check_lines s6
+	assert_line 'pid1=s6-svscan'
+	assert_line 'modules_disabled=1'
+}
+
+@test "[$KERNEL] s6: the example service runs and its logger writes to /run" {
+	run check_lines s6
+	assert_line 'example-up=true'
+	assert_line --regexp '^log-started=[1-9]'
+}
+
+@test "[$KERNEL] s6: a killed service is restarted by s6" {
+	run check_lines s6
+	assert_line 'restarted=yes'
+	run check_lines s6
+	assert_line --regexp '^log-started=[2-9]'
+}
+
+@test "[$KERNEL] BusyBox init: it is PID 1 after the latch and runs its sysinit line" {
+	run modlatch_lines busybox-init
+	assert_line 'modlatch: exec /sbin/init'
+	run check_lines busybox-init
+	assert_line 'pid1-exe=/bin/busybox'
+	assert_line 'pid1-cmdline=init '
+	assert_line 'sysinit-parent=1'
+	assert_line 'modules_disabled=1'
+}
+
+@test "[$KERNEL] BusyBox init: a module load in rcS fails with EPERM" {
+	run check_lines busybox-init
+	assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"
+}
