@@ -68,9 +68,11 @@ static int print_table(void)
 		for (unsigned a = 0; ml_supervisors[i][a]; a++)
 			printf(" %s", ml_supervisors[i][a]);
 	}
-	printf("\non_module_failure %s\non_fatal %s\nentries %u\n",
+	printf("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
+	       "entries %u\n",
 	       ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
-	       ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ml_table_len);
+	       ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
+	       ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S, ml_table_len);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		print_entry(i, &ml_table[i]);
 	return fflush(stdout) == 0 ? 0 : 1;

@@ -22,6 +22,28 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_output --partial "mkconfig: ON_MODULE_FAILURE='ignore': expected continue or halt"
 }
 
+@test "bad hand-off choices stop the build, naming the variable" {
+	build HANDOFF=fork
+	assert_failure
+	assert_output --partial "mkconfig: HANDOFF='fork': expected exec or reaper"
+	build ON_EXIT=halt
+	assert_failure
+	assert_output --partial "mkconfig: ON_EXIT='halt': expected poweroff or reboot"
+	build STOP_TIMEOUT=5s
+	assert_failure
+	assert_output --partial "mkconfig: STOP_TIMEOUT='5s': expected whole seconds"
+}
+
+@test "SUPERVISOR presets name the overlay's layouts" {
+	build SUPERVISOR=s6
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line "supervisors /etc/s6/boot | /bin/sh"
+	build SUPERVISOR=busybox-init
+	run "$OUT/modlatch" --print
+	assert_line "supervisors /sbin/init | /bin/sh"
+}
+
 @test "a supervisor must be an absolute path, and there must be one" {
 	build SUPERVISOR="sbin/init"
 	assert_failure
@@ -38,11 +60,15 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 }
 
 @test "build choices reach the binary: halt and reboot" {
-	build ON_FATAL=reboot ON_MODULE_FAILURE=halt SUPERVISOR="/bin/s6-svscan /run/service"
+	build ON_FATAL=reboot ON_MODULE_FAILURE=halt SUPERVISOR="/bin/s6-svscan /run/service" \
+		HANDOFF=reaper ON_EXIT=reboot STOP_TIMEOUT=9
 	assert_success
 	run "$OUT/modlatch" --print
 	assert_line "on_module_failure halt"
 	assert_line "on_fatal reboot"
+	assert_line "handoff reaper"
+	assert_line "on_exit reboot"
+	assert_line "stop_timeout 9"
 	assert_line "supervisors /bin/s6-svscan /run/service"
 }
 

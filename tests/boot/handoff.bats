@@ -84,7 +84,7 @@ setup_file() {
 	assert_line 'modlatch: exec /sbin/init'
 	run check_lines busybox-init
 	assert_line 'pid1-exe=/bin/busybox'
-	assert_line 'pid1-cmdline=init '
+	assert_line --regexp '^pid1-cmdline=init ?$'
 	assert_line 'sysinit-parent=1'
 	assert_line 'modules_disabled=1'
 }
