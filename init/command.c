@@ -4,7 +4,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -12,70 +11,75 @@
 #include "config.h"
 #include "errname.h"
 #include "filehash.h"
+#include "fmt.h"
 
-static void usage(FILE *to)
+static void usage(int to)
 {
-	fprintf(to, "usage: modlatch --version | --print | --verify ROOT\n"
+	fdprint(to, "usage: modlatch --version | --print | --verify ROOT\n"
 		    "As PID 1 at boot it loads the compiled-in modules, latches module loading\n"
 		    "and execs the supervisor; as a command it only reads.\n");
 }
 
+#define out(...) fdprint(STDOUT_FILENO, __VA_ARGS__)
+
 static void print_flags(unsigned flags)
 {
-	static const char *const names[] = { "optional", "builtin", "absent", "dependency" };
+	static const char *const names[] = { "optional", "builtin", "absent", "dependency",
+					     "sequential" };
 	const char *sep = "";
 
-	for (unsigned bit = 0; bit < 4; bit++)
+	for (unsigned bit = 0; bit < sizeof(names) / sizeof(names[0]); bit++)
 		if (flags & (1u << bit)) {
-			printf("%s%s", sep, names[bit]);
+			out("%s%s", sep, names[bit]);
 			sep = ",";
 		}
 	if (!*sep)
-		printf("required");
+		out("required");
 }
 
 static void print_hex(const unsigned char *bytes, size_t len)
 {
 	for (size_t i = 0; i < len; i++)
-		printf("%02x", bytes[i]);
+		out("%02x", bytes[i]);
 }
 
 static void print_entry(unsigned i, const struct ml_entry *e)
 {
-	printf("%u name=%s level=%u flags=", i, e->name, e->level);
+	out("%u name=%s level=%u flags=", i, e->name, e->level);
 	print_flags(e->flags);
 	if (e->pulled_by[0])
-		printf(" pulled_by=%s", e->pulled_by);
+		out(" pulled_by=%s", e->pulled_by);
 	if (!(e->flags & (ML_BUILTIN | ML_ABSENT))) {
-		printf(" compression=%s size=%llu sha256=", ml_compression_name(e->compression),
+		out(" compression=%s size=%llu sha256=", ml_compression_name(e->compression),
 		       e->size);
 		print_hex(e->sha256, sizeof(e->sha256));
-		printf(" path=%s", e->path);
+		out(" path=%s", e->path);
 	}
 	if (e->params[0])
-		printf(" params=\"%s\"", e->params);
+		out(" params=\"%s\"", e->params);
 	for (unsigned d = 0; d < e->ndeps; d++)
-		printf("%s%s", d ? "," : " needs=", ml_table[e->deps[d]].name);
-	printf("\n");
+		out("%s%s", d ? "," : " needs=", ml_table[e->deps[d]].name);
+	out("\n");
 }
 
 static int print_table(void)
 {
-	printf("modlatch %s\nkernel %s\nmodules_dir %s/%s\nsupervisors", ML_VERSION, ml_release,
+	out("modlatch %s\nkernel %s\nmodules_dir %s/%s\nsupervisors", ML_VERSION, ml_release,
 	       ML_MODULES_DIR, ml_release);
 	for (unsigned i = 0; ml_supervisors[i]; i++) {
-		printf(i ? " |" : "");
+		out(i ? " |" : "");
 		for (unsigned a = 0; ml_supervisors[i][a]; a++)
-			printf(" %s", ml_supervisors[i][a]);
+			out(" %s", ml_supervisors[i][a]);
 	}
-	printf("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
-	       "entries %u\n",
+	out("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
+	       "load %s\nmax_threads %d\nentries %u\n",
 	       ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
 	       ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
-	       ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S, ml_table_len);
+	       ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
+	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS, ml_table_len);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		print_entry(i, &ml_table[i]);
-	return fflush(stdout) == 0 ? 0 : 1;
+	return 0;
 }
 
 /* 0 when the file under root matches its pin, 1 otherwise; says which either way. */
@@ -85,11 +89,11 @@ static int verify_entry(const char *root, const struct ml_entry *e)
 	unsigned char digest[SHA256_DIGEST_LEN];
 	unsigned long long size;
 
-	snprintf(path, sizeof(path), "%s%s/%s/%s", root, ML_MODULES_DIR, ml_release, e->path);
+	fmt(path, sizeof(path), "%s%s/%s/%s", root, ML_MODULES_DIR, ml_release, e->path);
 	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
 		int optional_missing = errno == ENOENT && (e->flags & ML_OPTIONAL);
-		printf("%s %s: %s %s\n", optional_missing ? "SKIP" : "FAIL", e->name, path,
+		out("%s %s: %s %s\n", optional_missing ? "SKIP" : "FAIL", e->name, path,
 		       optional_missing ? "missing (optional)" : errno_name(errno));
 		return !optional_missing;
 	}
@@ -97,13 +101,13 @@ static int verify_entry(const char *root, const struct ml_entry *e)
 	int err = errno;
 	close(fd);
 	if (failed)
-		printf("FAIL %s: %s read: %s\n", e->name, path, errno_name(err));
+		out("FAIL %s: %s read: %s\n", e->name, path, errno_name(err));
 	else if (size != e->size)
-		printf("FAIL %s: %s is %llu bytes, pinned %llu\n", e->name, path, size, e->size);
+		out("FAIL %s: %s is %llu bytes, pinned %llu\n", e->name, path, size, e->size);
 	else if (memcmp(digest, e->sha256, sizeof(digest)) != 0)
-		printf("FAIL %s: %s sha256 differs from the pinned one\n", e->name, path);
+		out("FAIL %s: %s sha256 differs from the pinned one\n", e->name, path);
 	else
-		printf("ok   %s: %s\n", e->name, path);
+		out("ok   %s: %s\n", e->name, path);
 	return failed || size != e->size || memcmp(digest, e->sha256, sizeof(digest)) != 0;
 }
 
@@ -117,14 +121,14 @@ static int verify(const char *root)
 		failures += verify_entry(root, &ml_table[i]);
 		checked++;
 	}
-	printf("verify %s: %u checked, %u failed\n", failures ? "FAILED" : "ok", checked, failures);
+	out("verify %s: %u checked, %u failed\n", failures ? "FAILED" : "ok", checked, failures);
 	return failures ? 1 : 0;
 }
 
 int command_main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("modlatch %s (kernel %s, %u entries)\n", ML_VERSION, ml_release,
+		out("modlatch %s (kernel %s, %u entries)\n", ML_VERSION, ml_release,
 		       ml_table_len);
 		return 0;
 	}
@@ -133,10 +137,10 @@ int command_main(int argc, char **argv)
 	if (argc == 3 && strcmp(argv[1], "--verify") == 0)
 		return verify(strcmp(argv[2], "/") == 0 ? "" : argv[2]);
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		usage(stdout);
+		usage(STDOUT_FILENO);
 		return 0;
 	}
-	usage(stderr);
-	fprintf(stderr, "modlatch: not PID 1 at boot, so nothing is mounted or latched\n");
+	usage(STDERR_FILENO);
+	fdprint(STDERR_FILENO, "modlatch: not PID 1 at boot, so nothing is mounted or latched\n");
 	return 2;
 }

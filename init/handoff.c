@@ -4,7 +4,7 @@
  * reaps (reaper.c).
  */
 #include <errno.h>
-#include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -33,7 +33,7 @@ static _Noreturn void exec_supervisor(void)
 			continue;
 		}
 		say(LOG_INFO, "exec %s", argv[0]);
-		execve(argv[0], (char *const *)argv, environ);
+		execve(argv[0], (char *const *)argv, supervisor_environment());
 		say(LOG_ERR, "cannot exec %s: %s", argv[0], errno_name(errno));
 	}
 	stop_machine("no supervisor could be executed");
@@ -54,11 +54,26 @@ static const char *const *first_runnable(void)
 	stop_machine("no program to run could be found");
 }
 
+/* The kernel starts init without PATH; supervisors and their scripts expect one. */
+char *const *supervisor_environment(void)
+{
+	static char *env[64];
+	static char path[] = "PATH=" ML_DEFAULT_PATH;
+	size_t n = 0;
+	bool has_path = false;
+
+	for (char **e = environ; *e && n < 62; e++) {
+		has_path |= strncmp(*e, "PATH=", 5) == 0;
+		env[n++] = *e;
+	}
+	if (!has_path)
+		env[n++] = path;
+	env[n] = NULL;
+	return env;
+}
+
 _Noreturn void hand_off(void)
 {
-	/* The kernel starts init without PATH; supervisors and their scripts expect one. */
-	if (!getenv("PATH") && setenv("PATH", ML_DEFAULT_PATH, 1) < 0)
-		say(LOG_WARNING, "cannot set PATH: %s", errno_name(errno));
 	if (ML_HANDOFF_REAPER)
 		run_as_reaper(first_runnable());
 	exec_supervisor();

@@ -3,7 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <stdio.h>
+#include "fmt.h"
 #include <string.h>
 #include <unistd.h>
 
@@ -33,17 +33,16 @@ static void write_all(int fd, const char *buf, size_t len)
 }
 
 /* Keeps errno as it was, so a caller can log and still report the original error. */
-void say(int level, const char *fmt, ...)
+void say(int level, const char *format, ...)
 {
 	char line[512];
 	int saved = errno;
-	int head = snprintf(line, sizeof(line), "<%d>modlatch: ", level);
+	size_t head = fmt(line, sizeof(line), "<%d>modlatch: ", level);
 	va_list ap;
 
-	va_start(ap, fmt);
-	int body = vsnprintf(line + head, sizeof(line) - head - 1, fmt, ap);
+	va_start(ap, format);
+	size_t len = head + vfmt(line + head, sizeof(line) - head - 1, format, ap);
 	va_end(ap);
-	size_t len = head + (body < 0 ? 0 : (size_t)body);
 	if (len > sizeof(line) - 2)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -13,6 +12,7 @@
 
 #include "boot.h"
 #include "errname.h"
+#include "fmt.h"
 #include "log.h"
 
 /* Something is mounted at path when it sits on another device than its parent. */
@@ -21,7 +21,7 @@ static bool is_mount_point(const char *path)
 	char parent[64];
 	struct stat here, above;
 
-	snprintf(parent, sizeof(parent), "%s/..", path);
+	fmt(parent, sizeof(parent), "%s/..", path);
 	return stat(path, &here) == 0 && stat(parent, &above) == 0 && here.st_dev != above.st_dev;
 }
 

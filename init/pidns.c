@@ -4,13 +4,13 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "errname.h"
+#include "fmt.h"
 #include "kernel.h"
 
 /* The link of /proc/self/ns/pid, read from a proc instance that is never attached anywhere. */
@@ -36,7 +36,7 @@ static ssize_t read_ns_from_detached_proc(char *buf, size_t len)
 
 static void refuse(const char *why, const char *detail)
 {
-	fprintf(stderr,
+	fdprint(STDERR_FILENO,
 		"modlatch: refusing to boot: %s (%s); nothing was mounted, loaded or latched\n",
 		why, detail);
 	_exit(1);

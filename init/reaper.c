@@ -20,8 +20,6 @@
 #include "errname.h"
 #include "log.h"
 
-extern char **environ;
-
 static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
 
 static const char *signal_name(int sig)
@@ -51,7 +49,7 @@ static _Noreturn void become_child(const char *const *argv, const sigset_t *mask
 	if (setsid() < 0 || (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCSCTTY, 1) < 0))
 		say(LOG_WARNING, "%s runs without a controlling terminal: %s", argv[0],
 		    errno_name(errno));
-	execve(argv[0], (char *const *)argv, environ);
+	execve(argv[0], (char *const *)argv, supervisor_environment());
 	say(LOG_ERR, "cannot exec %s: %s", argv[0], errno_name(errno));
 	_exit(127);
 }

@@ -17,6 +17,6 @@ struct unit_test {
 
 /* Each test file exports its tests as a NULL-terminated array. */
 extern const struct unit_test sha256_tests[], list_tests[], plan_tests[], errname_tests[],
-	emit_tests[];
+	emit_tests[], fmt_tests[];
 
 #endif

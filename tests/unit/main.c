@@ -16,7 +16,7 @@ void check_record(bool ok, const char *what, const char *file, int line)
 int main(int argc, char **argv)
 {
 	const struct unit_test *const suites[] = { sha256_tests, list_tests, plan_tests,
-						   errname_tests, emit_tests };
+						   errname_tests, emit_tests, fmt_tests };
 	unsigned passed = 0, failed = 0;
 
 	for (size_t s = 0; s < sizeof(suites) / sizeof(suites[0]); s++)
