@@ -15,6 +15,8 @@ ON_MODULE_FAILURE ?= continue
 HANDOFF ?= exec
 ON_EXIT ?= poweroff
 STOP_TIMEOUT ?= 5
+LOAD ?= parallel
+MAX_THREADS ?= 8
 TARGET_MODULES ?= /lib/modules
 
 # Toolchains. CC builds the target shim, HOSTCC the generator and the unit tests.
@@ -41,7 +43,7 @@ GEN_SRC := src/modlatch-gen.c src/list.c src/plan.c src/resolve.c src/modfile.c 
 INIT_SRC := $(wildcard init/*.c)
 INIT_HDR := $(wildcard init/*.h) src/table.h src/sha256.h src/filehash.h src/errname.h
 UNIT_SRC := $(wildcard tests/unit/*.c) src/list.c src/plan.c src/modfile.c src/emit.c \
-	$(SHARED_SRC)
+	init/fmt.c $(SHARED_SRC)
 
 TARGET_CPPFLAGS := -D_GNU_SOURCE -Isrc -Iinit -I$(B)
 TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
@@ -66,7 +68,8 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
-		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' > $@.new
+		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
+		'$(MAX_THREADS)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 $(B)/table.vars: FORCE | $(B)
 	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
@@ -76,6 +79,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' ON_FATAL='$(ON_FATAL)' \
 	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
+	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep)
@@ -86,11 +90,11 @@ $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(SHARED_SRC) $(B)/table.c $(B)/config.h
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(SHARED_SRC) $(B)/table.c \
 		$(TARGET_LDFLAGS)
 
-$(B)/unit-tests: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) | $(B)
-	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -Itests/unit -o $@ $(UNIT_SRC)
+$(B)/unit-tests: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) init/fmt.h | $(B)
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ $(UNIT_SRC)
 
 $(B)/unit-tests-san: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) | $(B)
-	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Itests/unit -o $@ \
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ \
 		$(UNIT_SRC)
 
 unit: $(B)/unit-tests $(B)/unit-tests-san

@@ -18,7 +18,14 @@ enum step {
 	STEP_FINIT,
 };
 
-enum outcome { OUTCOME_LOADED, OUTCOME_ALREADY, OUTCOME_BUILTIN, OUTCOME_ABSENT, OUTCOME_FAILED };
+enum outcome {
+	OUTCOME_LOADED,
+	OUTCOME_ALREADY,
+	OUTCOME_BUILTIN,
+	OUTCOME_ABSENT,
+	OUTCOME_FAILED,
+	OUTCOME_PENDING, /* to be loaded: only between the two passes of load_modules */
+};
 
 struct module_result {
 	enum outcome outcome;
@@ -26,13 +33,15 @@ struct module_result {
 	int err;       /* errno of the failed step, when it has one */
 	unsigned need; /* STEP_DEPENDENCY: the entry that did not load */
 	unsigned long long actual_size;
-	long long usec;
+	long long usec;       /* open, hash and finit_module */
+	long long finit_usec; /* finit_module alone */
 };
 
 struct boot {
 	long long started_us;
 	bool helpers_blanked;
 	bool release_matches;
+	unsigned threads; /* how many loaded side by side; 1 when serial */
 	struct module_result *results; /* one per table entry */
 	bool latched;
 	long long latched_us;
@@ -53,6 +62,8 @@ void latch_module_loading(struct boot *boot);
 void report(struct boot *boot);
 void enforce_policies(const struct boot *boot);
 _Noreturn void hand_off(void);
+/* The environment the kernel gave, with PATH added when it gave none. */
+char *const *supervisor_environment(void);
 
 /* Reaper hand-off: stay PID 1, run argv as the child, reap, forward signals, stop at its end. */
 _Noreturn void run_as_reaper(const char *const *argv);
@@ -68,6 +79,11 @@ _Noreturn void power_down(bool reboot_instead);
 
 /* A failed entry that an optional module is allowed to have. */
 bool failure_is_tolerated(const struct ml_entry *entry, const struct module_result *result);
+
+/* Loads one pending entry; safe to call from several threads for entries of one level. */
+void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results);
+/* Loads the pending entries level by level, up to threads at a time; returns threads used. */
+unsigned load_in_waves(struct module_result *results, unsigned threads);
 
 long long monotonic_us(void);
 

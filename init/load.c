@@ -4,7 +4,8 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <stdio.h>
+#include <sched.h>
+#include "fmt.h"
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -36,6 +37,22 @@ static void fail(struct module_result *r, enum step step, int err)
 	r->err = err;
 }
 
+static void call_finit_module(const struct ml_entry *e, int fd, unsigned flags,
+			      struct module_result *r)
+{
+	long long start = monotonic_us();
+	long rc = syscall(SYS_finit_module, fd, e->params, flags);
+	int err = errno;
+
+	r->finit_usec = monotonic_us() - start;
+	if (rc == 0)
+		r->outcome = OUTCOME_LOADED;
+	else if (err == EEXIST)
+		r->outcome = OUTCOME_ALREADY;
+	else
+		fail(r, STEP_FINIT, err);
+}
+
 static void verify_and_load(const struct ml_entry *e, int fd, struct module_result *r)
 {
 	unsigned char digest[SHA256_DIGEST_LEN];
@@ -47,15 +64,11 @@ static void verify_and_load(const struct ml_entry *e, int fd, struct module_resu
 		fail(r, STEP_SIZE, 0);
 	else if (memcmp(digest, e->sha256, sizeof(digest)) != 0)
 		fail(r, STEP_SHA256, 0);
-	else if (syscall(SYS_finit_module, fd, e->params, flags) == 0)
-		r->outcome = OUTCOME_LOADED;
-	else if (errno == EEXIST)
-		r->outcome = OUTCOME_ALREADY;
 	else
-		fail(r, STEP_FINIT, errno);
+		call_finit_module(e, fd, flags, r);
 }
 
-static void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results)
+void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results)
 {
 	struct module_result *r = &results[index];
 	char path[512];
@@ -68,8 +81,8 @@ static void load_entry(const struct ml_entry *e, unsigned index, struct module_r
 		}
 	long long start = monotonic_us();
 	int fd = -1;
-	if (snprintf(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) >=
-	    (int)sizeof(path))
+	if (fmt(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) >=
+	    sizeof(path))
 		fail(r, STEP_OPEN, ENAMETOOLONG);
 	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
 		fail(r, STEP_OPEN, errno);
@@ -78,6 +91,17 @@ static void load_entry(const struct ml_entry *e, unsigned index, struct module_r
 	if (fd >= 0)
 		close(fd);
 	r->usec = monotonic_us() - start;
+}
+
+/* Side by side loading uses at most one thread per CPU, and never more than the build allows. */
+static unsigned worker_count(void)
+{
+	cpu_set_t cpus;
+
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		return 1;
+	unsigned count = (unsigned)CPU_COUNT(&cpus);
+	return count < ML_MAX_THREADS ? count : ML_MAX_THREADS;
 }
 
 void load_modules(struct boot *boot)
@@ -97,8 +121,16 @@ void load_modules(struct boot *boot)
 		else if (skip != STEP_NONE)
 			fail(r, skip, 0);
 		else
-			load_entry(e, i, boot->results);
+			r->outcome = OUTCOME_PENDING;
 	}
+	boot->threads = 1;
+	if (ML_PARALLEL && worker_count() > 1) {
+		boot->threads = load_in_waves(boot->results, worker_count());
+		return;
+	}
+	for (unsigned i = 0; i < ml_table_len; i++)
+		if (boot->results[i].outcome == OUTCOME_PENDING)
+			load_entry(&ml_table[i], i, boot->results);
 }
 
 /* Optional means: may be missing, may find no device; never: may be tampered with. */

@@ -28,6 +28,14 @@ poweroff) exit_reboot=0 ;;
 reboot) exit_reboot=1 ;;
 *) die "ON_EXIT='$ON_EXIT': expected poweroff or reboot" ;;
 esac
+case "$LOAD" in
+parallel) parallel=1 ;;
+serial) parallel=0 ;;
+*) die "LOAD='$LOAD': expected parallel or serial" ;;
+esac
+case "$MAX_THREADS" in
+'' | *[!0-9]* | 0) die "MAX_THREADS='$MAX_THREADS': expected a whole number from 1" ;;
+esac
 case "$STOP_TIMEOUT" in
 '' | *[!0-9]*) die "STOP_TIMEOUT='$STOP_TIMEOUT': expected whole seconds" ;;
 esac
@@ -57,6 +65,8 @@ echo "#define ML_HALT_ON_MODULE_FAILURE $halt"
 echo "#define ML_HANDOFF_REAPER $reaper"
 echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
 echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"
+echo "#define ML_PARALLEL $parallel"
+echo "#define ML_MAX_THREADS $MAX_THREADS"
 echo "#define ML_DEFAULT_PATH \"/usr/sbin:/usr/bin:/sbin:/bin\""
 echo
 echo "/* Supervisors to exec, in order of preference; each an argv. */"

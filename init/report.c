@@ -9,6 +9,7 @@
 
 struct tally {
 	unsigned loaded, already, builtin, absent, failed, optional_failed;
+	long long finit_us;
 };
 
 static const char *step_name(enum step step)
@@ -65,6 +66,7 @@ static void report_entry(const struct ml_entry *e, const struct module_result *r
 		[OUTCOME_ABSENT] = &t->absent,
 	};
 
+	t->finit_us += r->finit_usec;
 	if (r->outcome != OUTCOME_FAILED) {
 		(*counter[r->outcome])++;
 		say(LOG_INFO, "module=%s result=%s us=%lld", e->name, names[r->outcome], r->usec);
@@ -91,8 +93,9 @@ void report(struct boot *boot)
 	bool clean = boot->latched && t.failed == 0;
 	say(clean ? LOG_NOTICE : LOG_ERR,
 	    "summary loaded=%u already=%u builtin=%u absent=%u failed=%u optional_failed=%u "
-	    "latched=%s release=%s total_ms=%lld",
+	    "latched=%s release=%s total_ms=%lld finit_ms=%lld threads=%u",
 	    t.loaded, t.already, t.builtin, t.absent, t.failed, t.optional_failed,
 	    boot->latched ? "yes" : "no", boot->release_matches ? "match" : "mismatch",
-	    (boot->latched_us - boot->started_us + 500) / 1000);
+	    (boot->latched_us - boot->started_us + 500) / 1000, (t.finit_us + 500) / 1000,
+	    boot->threads);
 }

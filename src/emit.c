@@ -20,7 +20,7 @@ static void emit_string(FILE *out, const char *s)
 static void emit_flags(FILE *out, unsigned flags)
 {
 	static const char *const names[] = { "ML_OPTIONAL", "ML_BUILTIN", "ML_ABSENT",
-					     "ML_DEPENDENCY" };
+					     "ML_DEPENDENCY", "ML_SEQUENTIAL" };
 	const char *sep = "";
 
 	for (unsigned bit = 0; bit < sizeof(names) / sizeof(names[0]); bit++)

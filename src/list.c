@@ -53,13 +53,14 @@ static long word_length(const char *p)
 static enum list_line_kind parse_name(const char *word, long len, struct list_entry *entry,
 				      char *err, size_t errlen)
 {
-	if (word[0] == '?') {
-		entry->optional = true;
-		word++;
-		len--;
+	for (; len > 0 && (word[0] == '?' || word[0] == '!'); word++, len--) {
+		bool *flag = word[0] == '?' ? &entry->optional : &entry->sequential;
+		if (*flag)
+			return fail(err, errlen, "'%c' given twice", word[0]);
+		*flag = true;
 	}
 	if (len == 0)
-		return fail(err, errlen, "'?' must be followed by a module name");
+		return fail(err, errlen, "'?' and '!' must be followed by a module name");
 	if (len > LIST_NAME_MAX)
 		return fail(err, errlen, "module name is %ld bytes, longer than %d", len,
 			    LIST_NAME_MAX);

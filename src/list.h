@@ -18,7 +18,8 @@
 struct list_entry {
 	char name[LIST_NAME_MAX + 1];
 	char params[ML_PARAMS_MAX + 1];
-	bool optional;
+	bool optional;   /* '?': may be absent or find no device */
+	bool sequential; /* '!': loaded alone, never beside another module */
 	unsigned line;
 };
 

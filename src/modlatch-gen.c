@@ -160,6 +160,8 @@ static int add_entry(struct gen *g, const struct list_entry *e)
 		else
 			rc = plan_list(&g->plan, index, e->line, e->optional, e->params, err,
 				       sizeof(err));
+		if (rc == 0 && result == DESCRIBED && e->sequential)
+			plan_mark_sequential(&g->plan, (size_t)index);
 		if (rc < 0 && result == DESCRIBED)
 			fprintf(stderr, "%s:%u: %s\n", g->list_path, e->line, err);
 		else if (rc < 0)

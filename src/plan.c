@@ -72,6 +72,11 @@ int plan_list(struct plan *plan, size_t index, unsigned line, bool optional, con
 	return 0;
 }
 
+void plan_mark_sequential(struct plan *plan, size_t index)
+{
+	plan->modules[index].sequential = true;
+}
+
 static int place(struct plan *plan, size_t index, const char *root, char *err, size_t errlen)
 {
 	struct plan_module *m = &plan->modules[index];
@@ -116,7 +121,9 @@ static int mark_optional(struct plan *plan)
 	}
 	for (size_t i = 0; i < plan->len; i++) {
 		struct plan_module *m = &plan->modules[i];
-		m->flags &= ~(ML_OPTIONAL | ML_DEPENDENCY);
+		m->flags &= ~(ML_OPTIONAL | ML_DEPENDENCY | ML_SEQUENTIAL);
+		if (m->sequential)
+			m->flags |= ML_SEQUENTIAL;
 		if (!required[i])
 			m->flags |= ML_OPTIONAL;
 		if (!m->listed_line)

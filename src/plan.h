@@ -25,6 +25,7 @@ struct plan_module {
 	unsigned level;
 	unsigned listed_line; /* 0 when only pulled in */
 	bool listed_optional;
+	bool sequential;
 	int state; /* internal to plan_order */
 };
 
@@ -49,6 +50,9 @@ int plan_add_dep(struct plan *plan, size_t index, size_t dep);
  */
 int plan_list(struct plan *plan, size_t index, unsigned line, bool optional, const char *params,
 	      char *err, size_t errlen);
+
+/* Records that module index must be loaded alone ('!' in the list). */
+void plan_mark_sequential(struct plan *plan, size_t index);
 
 /*
  * Orders every listed module after all it depends on, sets levels, marks as optional only what

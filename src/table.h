@@ -19,6 +19,7 @@ enum ml_entry_flag {
 	ML_BUILTIN = 1 << 1,	/* listed in modules.builtin: nothing to load */
 	ML_ABSENT = 1 << 2,	/* optional and not in the modules tree at build time */
 	ML_DEPENDENCY = 1 << 3, /* not listed: pulled in by pulled_by */
+	ML_SEQUENTIAL = 1 << 4, /* loaded alone, never beside another module */
 };
 
 struct ml_entry {

@@ -38,7 +38,7 @@ setup_file() {
 	fixture_initramfs faults && fixture_boot faults
 }
 
-@test "[$KERNEL] a module with one byte changed is refused by its hash and named" {
+@test "[$RUN] a module with one byte changed is refused by its hash and named" {
 	run modlatch_lines faults
 	assert_line --regexp '^modlatch: module=xor result=failed step=sha256 us=[0-9]+$'
 	assert_line --regexp '^modlatch: module=garp result=failed step=sha256 us=[0-9]+$'
@@ -47,45 +47,45 @@ setup_file() {
 	refute_line 'loaded=garp'
 }
 
-@test "[$KERNEL] what needs a refused module is not tried, and names it" {
+@test "[$RUN] what needs a refused module is not tried, and names it" {
 	run modlatch_lines faults
 	assert_line 'modlatch: module=8021q result=failed step=dependency needs=garp'
 	run check_lines faults
 	refute_line 'loaded=8021q'
 }
 
-@test "[$KERNEL] the modules around the damage load" {
+@test "[$RUN] the modules around the damage load" {
 	run check_lines faults
 	for module in llc stp bridge br_netfilter mrp dummy; do
 		assert_line "loaded=$module"
 	done
 }
 
-@test "[$KERNEL] a required module missing from the image fails with ENOENT" {
+@test "[$RUN] a required module missing from the image fails with ENOENT" {
 	run modlatch_lines faults
 	assert_line --regexp '^modlatch: module=macvlan result=failed step=open errno=ENOENT us=[0-9]+$'
 }
 
-@test "[$KERNEL] an optional module missing from the image is an allowed failure" {
+@test "[$RUN] an optional module missing from the image is an allowed failure" {
 	run modlatch_lines faults
 	assert_line --regexp '^modlatch: module=veth result=optional-failed step=open errno=ENOENT us=[0-9]+$'
 }
 
-@test "[$KERNEL] the other kernel's module under a pinned name is refused by the kernel with ENOEXEC" {
+@test "[$RUN] the other kernel's module under a pinned name is refused by the kernel with ENOEXEC" {
 	run modlatch_lines faults
 	assert_line --regexp '^modlatch: module=tun result=failed step=finit_module errno=ENOEXEC us=[0-9]+$'
 	run check_lines faults
 	refute_line 'loaded=tun'
 }
 
-@test "[$KERNEL] module parameters reach the kernel: numdummies=3 makes three dummy links" {
+@test "[$RUN] module parameters reach the kernel: numdummies=3 makes three dummy links" {
 	run check_lines faults
 	assert_line 'dummy-links=3'
 }
 
-@test "[$KERNEL] the summary counts the damage and the latch still holds" {
+@test "[$RUN] the summary counts the damage and the latch still holds" {
 	run modlatch_lines faults
-	assert_line --regexp '^modlatch: summary loaded=6 already=0 builtin=0 absent=0 failed=5 optional_failed=1 latched=yes release=match total_ms=[0-9]+$'
+	assert_line --regexp '^modlatch: summary loaded=6 already=0 builtin=0 absent=0 failed=5 optional_failed=1 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=[0-9]+$'
 	assert_line 'modlatch: 5 module(s) failed; handing off anyway, as built (continue)'
 	run check_lines faults
 	assert_line 'modules_disabled=1'

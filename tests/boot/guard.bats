@@ -36,17 +36,17 @@ setup_file() {
 	fixture_initramfs guard && BOOT_APPEND=rdinit=/sbin/guard fixture_boot guard
 }
 
-@test "[$KERNEL] as PID 1 of a child namespace with /proc mounted, modlatch refuses" {
+@test "[$RUN] as PID 1 of a child namespace with /proc mounted, modlatch refuses" {
 	run check_lines guard
 	assert_line --regexp '^guard-mount-proc-rc=1 modlatch: refusing to boot: PID 1 of a child PID namespace, not of the machine \(pid:\[[0-9]+\]\); nothing was mounted, loaded or latched$'
 }
 
-@test "[$KERNEL] with no /proc at all, it finds its namespace anyway and refuses" {
+@test "[$RUN] with no /proc at all, it finds its namespace anyway and refuses" {
 	run check_lines guard
 	assert_line --regexp '^guard-no-proc-rc=1 modlatch: refusing to boot: PID 1 of a child PID namespace, not of the machine \(pid:\[[0-9]+\]\); nothing was mounted, loaded or latched$'
 }
 
-@test "[$KERNEL] the refusals changed nothing: loading still open, helper untouched, nothing loaded or mounted" {
+@test "[$RUN] the refusals changed nothing: loading still open, helper untouched, nothing loaded or mounted" {
 	run check_lines guard
 	assert_line 'guard-modules_disabled=0'
 	assert_line 'guard-modprobe=/sbin/modprobe'
@@ -54,7 +54,7 @@ setup_file() {
 	assert_line 'guard-mounts-unchanged=yes'
 }
 
-@test "[$KERNEL] as the real PID 1 it keeps the mounts it finds and boots" {
+@test "[$RUN] as the real PID 1 it keeps the mounts it finds and boots" {
 	run modlatch_lines guard
 	assert_line 'modlatch: /dev is already mounted; kept'
 	assert_line 'modlatch: /proc is already mounted; kept'

@@ -57,7 +57,7 @@ setup_file() {
 	fixture_initramfs busybox-init && fixture_boot busybox-init
 }
 
-@test "[$KERNEL] s6: modlatch execs the overlay's boot script and s6-svscan becomes PID 1" {
+@test "[$RUN] s6: modlatch execs the overlay's boot script and s6-svscan becomes PID 1" {
 	run modlatch_lines s6
 	assert_line 'modlatch: exec /etc/s6/boot'
 	assert_line --regexp '^modlatch: summary .* latched=yes '
@@ -66,20 +66,20 @@ setup_file() {
 	assert_line 'modules_disabled=1'
 }
 
-@test "[$KERNEL] s6: the example service runs and its logger writes to /run" {
+@test "[$RUN] s6: the example service runs and its logger writes to /run" {
 	run check_lines s6
 	assert_line 'example-up=true'
 	assert_line --regexp '^log-started=[1-9]'
 }
 
-@test "[$KERNEL] s6: a killed service is restarted by s6" {
+@test "[$RUN] s6: a killed service is restarted by s6" {
 	run check_lines s6
 	assert_line 'restarted=yes'
 	run check_lines s6
 	assert_line --regexp '^log-started=[2-9]'
 }
 
-@test "[$KERNEL] BusyBox init: it is PID 1 after the latch and runs its sysinit line" {
+@test "[$RUN] BusyBox init: it is PID 1 after the latch and runs its sysinit line" {
 	run modlatch_lines busybox-init
 	assert_line 'modlatch: exec /sbin/init'
 	run check_lines busybox-init
@@ -89,7 +89,7 @@ setup_file() {
 	assert_line 'modules_disabled=1'
 }
 
-@test "[$KERNEL] BusyBox init: a module load in rcS fails with EPERM" {
+@test "[$RUN] BusyBox init: a module load in rcS fails with EPERM" {
 	run check_lines busybox-init
 	assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"
 }

@@ -17,7 +17,7 @@ setup_file() {
 		fixture required-halt "$BATS_FILE_TMPDIR/required.list" ON_MODULE_FAILURE=halt
 }
 
-@test "[$KERNEL] optional: ENODEV is an allowed failure, and halt does not apply" {
+@test "[$RUN] optional: ENODEV is an allowed failure, and halt does not apply" {
 	run modlatch_lines optional-halt
 	assert_line --regexp '^modlatch: module=crc32c_intel result=optional-failed step=finit_module errno=ENODEV us=[0-9]+$'
 	assert_line --regexp '^modlatch: summary loaded=1 .* failed=0 optional_failed=1 latched=yes '
@@ -27,7 +27,7 @@ setup_file() {
 	assert_line 'done'
 }
 
-@test "[$KERNEL] required under continue: named as failed, then the supervisor runs" {
+@test "[$RUN] required under continue: named as failed, then the supervisor runs" {
 	run modlatch_lines required-continue
 	assert_line --regexp '^modlatch: module=crc32c_intel result=failed step=finit_module errno=ENODEV us=[0-9]+$'
 	assert_line --regexp '^modlatch: summary loaded=1 .* failed=1 optional_failed=0 latched=yes '
@@ -37,7 +37,7 @@ setup_file() {
 	assert_line 'done'
 }
 
-@test "[$KERNEL] required under halt: latched, reported, then the machine powers off and nothing runs" {
+@test "[$RUN] required under halt: latched, reported, then the machine powers off and nothing runs" {
 	run modlatch_lines required-halt
 	assert_line 'modlatch: latch modules_disabled=1 probe=EPERM confirmed'
 	assert_line --regexp '^modlatch: summary loaded=1 .* failed=1 optional_failed=0 latched=yes '

@@ -20,7 +20,7 @@ setup_file() {
 # Table entries that must be in /proc/modules: all but the built-in ones.
 loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin' | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p'; }
 
-@test "[$KERNEL] every module of each list is in /proc/modules" {
+@test "[$RUN] every module of each list is in /proc/modules" {
 	for list in $LISTS; do
 		run check_lines "$list"
 		for module in $(loadable "$list"); do
@@ -29,7 +29,7 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	done
 }
 
-@test "[$KERNEL] modules load in table order, each after what it needs" {
+@test "[$RUN] modules load in table order, each after what it needs" {
 	for list in $LISTS; do
 		[ "$(loaded_order "$list")" = "$(loadable "$list")" ]
 	done
@@ -38,16 +38,16 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	assert_output "$(printf '%s\n' xor llc stp bridge br_netfilter)"
 }
 
-@test "[$KERNEL] each summary counts every module loaded, none failed, and the latch confirmed" {
+@test "[$RUN] each summary counts every module loaded, none failed, and the latch confirmed" {
 	for list in $LISTS; do
 		count=$(loadable "$list" | wc -l)
 		run modlatch_lines "$list"
-		assert_line --regexp "^modlatch: summary loaded=$count already=0 builtin=[0-9]+ absent=0 failed=0 optional_failed=0 latched=yes release=match total_ms=[0-9]+$"
+		assert_line --regexp "^modlatch: summary loaded=$count already=0 builtin=[0-9]+ absent=0 failed=0 optional_failed=0 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=${QEMU_SMP:-1}$"
 		assert_line 'modlatch: latch modules_disabled=1 probe=EPERM confirmed'
 	done
 }
 
-@test "[$KERNEL] after the latch, insmod and rmmod fail with EPERM" {
+@test "[$RUN] after the latch, insmod and rmmod fail with EPERM" {
 	for list in $LISTS; do
 		run check_lines "$list"
 		assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"
@@ -56,7 +56,7 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	done
 }
 
-@test "[$KERNEL] writing 0 to modules_disabled fails with EINVAL, writing 1 succeeds" {
+@test "[$RUN] writing 0 to modules_disabled fails with EINVAL, writing 1 succeeds" {
 	for list in $LISTS; do
 		run check_lines "$list"
 		assert_line 'modules_disabled=1'
@@ -65,12 +65,12 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	done
 }
 
-@test "[$KERNEL] the module helper stays blank for the supervisor" {
+@test "[$RUN] the module helper stays blank for the supervisor" {
 	run check_lines demo
 	assert_line 'modprobe=[]'
 }
 
-@test "[$KERNEL] a missing first supervisor is logged and the fallback runs as PID 1" {
+@test "[$RUN] a missing first supervisor is logged and the fallback runs as PID 1" {
 	run modlatch_lines demo
 	assert_line 'modlatch: cannot exec /sbin/no-such-supervisor: ENOENT'
 	assert_line 'modlatch: exec /sbin/supervisor'
@@ -79,7 +79,7 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	assert_line 'done'
 }
 
-@test "[$KERNEL] /dev, /proc, /sys and /run are mounted for the supervisor" {
+@test "[$RUN] /dev, /proc, /sys and /run are mounted for the supervisor" {
 	run check_lines demo
 	assert_line 'mounted=devtmpfs /dev 1'
 	assert_line 'mounted=proc /proc 1'

@@ -11,7 +11,7 @@ setup_file() {
 		fixture reboot "$REPO/etc/demo.list" SUPERVISOR=/sbin/none:/bin/missing-too ON_FATAL=reboot
 }
 
-@test "[$KERNEL] every supervisor is tried and named with its errno" {
+@test "[$RUN] every supervisor is tried and named with its errno" {
 	for name in poweroff reboot; do
 		run modlatch_lines "$name"
 		assert_line 'modlatch: cannot exec /sbin/none: ENOENT'
@@ -19,27 +19,27 @@ setup_file() {
 	done
 }
 
-@test "[$KERNEL] the latch is confirmed before anything is tried" {
+@test "[$RUN] the latch is confirmed before anything is tried" {
 	for name in poweroff reboot; do
 		run modlatch_lines "$name"
 		assert_line --regexp '^modlatch: summary loaded=5 .* latched=yes '
 	done
 }
 
-@test "[$KERNEL] nothing runs: no supervisor output at all" {
+@test "[$RUN] nothing runs: no supervisor output at all" {
 	for name in poweroff reboot; do
 		run check_lines "$name"
 		assert_output ''
 	done
 }
 
-@test "[$KERNEL] by default the machine powers off, with the reason in the log" {
+@test "[$RUN] by default the machine powers off, with the reason in the log" {
 	run modlatch_lines poweroff
 	assert_line 'modlatch: stopping: no supervisor could be executed; powering off'
 	grep -q 'reboot: Power down' "$FIXTURES/poweroff/serial.log"
 }
 
-@test "[$KERNEL] built with ON_FATAL=reboot it reboots instead" {
+@test "[$RUN] built with ON_FATAL=reboot it reboots instead" {
 	run modlatch_lines reboot
 	assert_line 'modlatch: stopping: no supervisor could be executed; rebooting'
 	grep -q 'reboot: Restarting system' "$FIXTURES/reboot/serial.log"

@@ -53,7 +53,7 @@ setup_file() {
 	fixture_initramfs killed && fixture_boot killed
 }
 
-@test "[$KERNEL] modlatch stays PID 1 and runs the program as its child" {
+@test "[$RUN] modlatch stays PID 1 and runs the program as its child" {
 	run modlatch_lines app
 	assert_line 'modlatch: running /sbin/app as the child of PID 1 (reaper)'
 	assert_line --regexp '^modlatch: summary loaded=[0-9]+ .* failed=0 .* latched=yes '
@@ -63,30 +63,30 @@ setup_file() {
 	assert_line 'modules_disabled=1'
 }
 
-@test "[$KERNEL] orphaned grandchildren are reaped: no zombies" {
+@test "[$RUN] orphaned grandchildren are reaped: no zombies" {
 	run check_lines app
 	assert_line 'zombies=0'
 }
 
-@test "[$KERNEL] INT, HUP, QUIT, USR1, USR2 and WINCH sent to PID 1 reach the child" {
+@test "[$RUN] INT, HUP, QUIT, USR1, USR2 and WINCH sent to PID 1 reach the child" {
 	run check_lines app
 	for sig in INT HUP QUIT USR1 USR2 WINCH; do
 		assert_line "got=$sig"
 	done
 }
 
-@test "[$KERNEL] the child's exit status is reported" {
+@test "[$RUN] the child's exit status is reported" {
 	run modlatch_lines app
 	assert_line 'modlatch: child /sbin/app exited status=7'
 }
 
-@test "[$KERNEL] what is left gets SIGTERM, then SIGKILL after STOP_TIMEOUT" {
+@test "[$RUN] what is left gets SIGTERM, then SIGKILL after STOP_TIMEOUT" {
 	run modlatch_lines app
 	assert_line 'modlatch: processes left after 1s; sending SIGKILL'
 	refute_line 'modlatch: processes left after SIGKILL'
 }
 
-@test "[$KERNEL] it powers off at the end, and nothing written is lost" {
+@test "[$RUN] it powers off at the end, and nothing written is lost" {
 	run modlatch_lines app
 	assert_line 'modlatch: powering off'
 	grep -q 'reboot: Power down' "$FIXTURES/app/serial.log"
@@ -94,7 +94,7 @@ setup_file() {
 	assert_output --partial 'written by the child'
 }
 
-@test "[$KERNEL] SIGTERM to PID 1 is forwarded; death by signal is reported; ON_EXIT=reboot reboots" {
+@test "[$RUN] SIGTERM to PID 1 is forwarded; death by signal is reported; ON_EXIT=reboot reboots" {
 	run check_lines killed
 	assert_line 'started'
 	refute_line 'still-running'

@@ -42,21 +42,21 @@ setup_file() {
 	fixture_initramfs window && fixture_boot window
 }
 
-@test "[$KERNEL] a module asking for another during the window spawns nothing" {
+@test "[$RUN] a module asking for another during the window spawns nothing" {
 	run modlatch_lines window
 	assert_line --regexp '^modlatch: module=tcrypt result=failed step=finit_module errno=ENOENT us=[0-9]+$'
 	run check_lines window
 	assert_line 'canary-after-pid1=0'
 }
 
-@test "[$KERNEL] autoload triggers from the supervisor spawn nothing" {
+@test "[$RUN] autoload triggers from the supervisor spawn nothing" {
 	run check_lines window
 	assert_line --regexp '^mount-xfs=mount: mounting /dev/null on /mnt/x failed: No such (device|file or directory)$'
 	assert_line 'socket-af-key=EAFNOSUPPORT'
 	assert_line 'canary-after-triggers=0'
 }
 
-@test "[$KERNEL] no module outside the table is loaded, and no marker reached the kernel log" {
+@test "[$RUN] no module outside the table is loaded, and no marker reached the kernel log" {
 	run check_lines window
 	refute_line --partial 'outside-table='
 	# Only the control below may leave a marker in the kernel log.
@@ -64,13 +64,13 @@ setup_file() {
 	assert_output 1
 }
 
-@test "[$KERNEL] control: with the helper restored the same trigger runs it, and the latch still refuses xfs" {
+@test "[$RUN] control: with the helper restored the same trigger runs it, and the latch still refuses xfs" {
 	run check_lines window
 	assert_line 'control-canary=1'
 	assert_line 'control-xfs-loaded=0'
 }
 
-@test "[$KERNEL] this kernel has no uevent helper to blank" {
+@test "[$RUN] this kernel has no uevent helper to blank" {
 	run check_lines window
 	assert_line 'hotplug=absent'
 }

@@ -9,11 +9,14 @@
 #   TREE         modules tree to build the table from (default: TABLE_KERNEL's)
 #   BOOT_KERNEL  suite of the kernel that boots (default: KERNEL)
 #   QEMU_CPU     QEMU CPU model (default: max)
+#   QEMU_SMP     virtual CPUs (default: 1); fixtures of a run with QEMU_SMP=2 live apart
 #   BOOT_APPEND  extra kernel command line
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KERNEL=${KERNEL:-bookworm}
-FIXTURES=$REPO/build/fixtures/$KERNEL
+FIXTURES=$REPO/build/fixtures/$KERNEL${QEMU_SMP:+-smp$QEMU_SMP}
+# How test names say which kernel and how many CPUs they ran on.
+RUN="$KERNEL${QEMU_SMP:+ smp$QEMU_SMP}"
 GUEST=$REPO/tests/boot/guest
 # A module no table lists: the guest tries to insmod it after the latch.
 OUTSIDER=kernel/drivers/net/nlmon.ko
@@ -96,7 +99,7 @@ fixture_boot() {
 	rm -f "$dir/serial.log"
 	# QEMU must not inherit bats' descriptors 3 and 4, or the run hangs.
 	timeout "${BOOT_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -cpu "${QEMU_CPU:-max}" \
-		-m 512 -smp 1 -display none -monitor none -no-reboot \
+		-m 512 -smp "${QEMU_SMP:-1}" -display none -monitor none -no-reboot \
 		-serial "file:$dir/serial.log" -kernel "$vmlinuz" -initrd "$dir/initramfs.cpio" \
 		-append "console=ttyS0 panic=-1 loglevel=4 ${BOOT_APPEND:-}" "$@" \
 		</dev/null >"$dir/qemu.log" 2>&1 3>&- 4>&-

@@ -29,7 +29,20 @@ static void marks_question_mark_entries_optional(void)
 	CHECK_STR(entry.name, "crc32c-intel");
 	CHECK(entry.optional);
 	CHECK(parse("? crc32c-intel") == LIST_ERROR);
-	CHECK(strstr(err, "'?' must be followed by a module name") != NULL);
+	CHECK(strstr(err, "'?' and '!' must be followed by a module name") != NULL);
+}
+
+static void marks_exclamation_mark_entries_sequential(void)
+{
+	CHECK(parse("!bonding mode=4") == LIST_ENTRY);
+	CHECK(entry.sequential && !entry.optional);
+	CHECK_STR(entry.name, "bonding");
+	CHECK(parse("?!veth") == LIST_ENTRY);
+	CHECK(entry.sequential && entry.optional);
+	CHECK(parse("!?veth") == LIST_ENTRY);
+	CHECK(entry.sequential && entry.optional);
+	CHECK(parse("!!veth") == LIST_ERROR);
+	CHECK(strstr(err, "'!' given twice") != NULL);
 }
 
 static void skips_blank_lines_and_comments(void)
@@ -138,7 +151,7 @@ static void names_every_bad_line_of_a_file(void)
 	char expected[160];
 	snprintf(expected, sizeof(expected), "%s:2: bad character '/'", path);
 	CHECK(strstr(captured, expected) != NULL);
-	snprintf(expected, sizeof(expected), "%s:4: '?' must be followed", path);
+	snprintf(expected, sizeof(expected), "%s:4: '?' and '!' must be followed", path);
 	CHECK(strstr(captured, expected) != NULL);
 	free(captured);
 	unlink(path);
@@ -147,6 +160,7 @@ static void names_every_bad_line_of_a_file(void)
 const struct unit_test list_tests[] = {
 	{ "list reads a name and its parameters", reads_a_name_and_its_parameters },
 	{ "list marks '?' entries optional", marks_question_mark_entries_optional },
+	{ "list marks '!' entries sequential", marks_exclamation_mark_entries_sequential },
 	{ "list skips blank lines and comments", skips_blank_lines_and_comments },
 	{ "list accepts aliases", accepts_aliases },
 	{ "list keeps quoted values whole", keeps_quoted_values_whole },
