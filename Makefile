@@ -53,7 +53,7 @@ TARGET_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS)
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install check demo unit deps kernel format clean FORCE
+.PHONY: all install check demo bench unit deps kernel format clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -118,6 +118,10 @@ check: deps
 	$(MAKE) kernel
 	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
 	B=$(B) tests/run.sh
+
+# Boots four ways of loading the same modules and compares them (see tests/bench.sh).
+bench:
+	bash tests/bench.sh
 
 # Boots the demo appliance in QEMU and shows the result.
 demo:

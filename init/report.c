@@ -93,9 +93,10 @@ void report(struct boot *boot)
 	bool clean = boot->latched && t.failed == 0;
 	say(clean ? LOG_NOTICE : LOG_ERR,
 	    "summary loaded=%u already=%u builtin=%u absent=%u failed=%u optional_failed=%u "
-	    "latched=%s release=%s total_ms=%lld finit_ms=%lld threads=%u",
+	    "latched=%s release=%s total_ms=%lld finit_ms=%lld threads=%u start_us=%lld "
+	    "latch_us=%lld",
 	    t.loaded, t.already, t.builtin, t.absent, t.failed, t.optional_failed,
 	    boot->latched ? "yes" : "no", boot->release_matches ? "match" : "mismatch",
 	    (boot->latched_us - boot->started_us + 500) / 1000, (t.finit_us + 500) / 1000,
-	    boot->threads);
+	    boot->threads, boot->started_us, boot->latched_us);
 }

@@ -85,7 +85,7 @@ setup_file() {
 
 @test "[$RUN] the summary counts the damage and the latch still holds" {
 	run modlatch_lines faults
-	assert_line --regexp '^modlatch: summary loaded=6 already=0 builtin=0 absent=0 failed=5 optional_failed=1 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=[0-9]+$'
+	assert_line --regexp '^modlatch: summary loaded=6 already=0 builtin=0 absent=0 failed=5 optional_failed=1 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=[0-9]+ start_us=[0-9]+ latch_us=[0-9]+$'
 	assert_line 'modlatch: 5 module(s) failed; handing off anyway, as built (continue)'
 	run check_lines faults
 	assert_line 'modules_disabled=1'

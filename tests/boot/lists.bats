@@ -42,7 +42,7 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	for list in $LISTS; do
 		count=$(loadable "$list" | wc -l)
 		run modlatch_lines "$list"
-		assert_line --regexp "^modlatch: summary loaded=$count already=0 builtin=[0-9]+ absent=0 failed=0 optional_failed=0 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=${QEMU_SMP:-1}$"
+		assert_line --regexp "^modlatch: summary loaded=$count already=0 builtin=[0-9]+ absent=0 failed=0 optional_failed=0 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=${QEMU_SMP:-1} start_us=[0-9]+ latch_us=[0-9]+$"
 		assert_line 'modlatch: latch modules_disabled=1 probe=EPERM confirmed'
 	done
 }

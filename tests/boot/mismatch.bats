@@ -26,7 +26,7 @@ setup_file() {
 
 @test "[$RUN] the latch is confirmed anyway, and the summary says mismatch" {
 	run modlatch_lines mismatch
-	assert_line --regexp '^modlatch: summary loaded=0 already=0 builtin=0 absent=0 failed=5 optional_failed=0 latched=yes release=mismatch total_ms=[0-9]+ finit_ms=[0-9]+ threads=[0-9]+$'
+	assert_line --regexp '^modlatch: summary loaded=0 already=0 builtin=0 absent=0 failed=5 optional_failed=0 latched=yes release=mismatch total_ms=[0-9]+ finit_ms=[0-9]+ threads=[0-9]+ start_us=[0-9]+ latch_us=[0-9]+$'
 	run check_lines mismatch
 	assert_line 'modules_disabled=1'
 	assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"

@@ -20,7 +20,7 @@ setup_file() {
 	assert_line --regexp '^[0-9]+ name=bonding level=[0-9]+ flags=sequential '
 	assert_line --regexp '^[0-9]+ name=crc32c_intel level=0 flags=optional,sequential '
 	run modlatch_lines sequential
-	assert_line --regexp '^modlatch: summary loaded=[0-9]+ .* failed=0 optional_failed=0 latched=yes .* threads=2$'
+	assert_line --regexp '^modlatch: summary loaded=[0-9]+ .* failed=0 optional_failed=0 latched=yes .* threads=2 start_us=[0-9]+ latch_us=[0-9]+$'
 	run check_lines sequential
 	for module in bonding crc32c_intel br_netfilter bridge 8021q veth xor; do
 		assert_line "loaded=$module"
@@ -31,6 +31,6 @@ setup_file() {
 	run "$FIXTURES/serial/build/modlatch" --print
 	assert_line 'load serial'
 	run modlatch_lines serial
-	assert_line --regexp '^modlatch: summary loaded=47 .* failed=0 .* latched=yes .* threads=1$'
+	assert_line --regexp '^modlatch: summary loaded=47 .* failed=0 .* latched=yes .* threads=1 start_us=[0-9]+ latch_us=[0-9]+$'
 	[ "$(loaded_order serial)" = "$(table_order serial)" ]
 }
