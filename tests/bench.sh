@@ -132,5 +132,17 @@ echo
 echo "modlatch boot benchmark, $(kernel_release), QEMU TCG -smp $QEMU_SMP -m 512, $BOOTS boots each, medians in ms"
 column -t -s, "$csv"
 echo
+echo "Where modlatch-serial's time to latch goes (its last boot of each list):"
+for list in $LISTS; do
+	tr -d '\r' <"$FIXTURES/modlatch-serial-$list/serial.log" | awk -v list="$list" '
+		/^modlatch: module=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "us") us += kv[2] } }
+		/^modlatch: summary / { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+		END {
+			total = (f["latch_us"] - f["start_us"]) / 1000
+			printf "  %-15s total %.0f ms = mounts and checks %.0f + open and SHA-256 %.0f + finit_module %d\n",
+				list, total, total - us / 1000, us / 1000 - f["finit_ms"], f["finit_ms"]
+		}'
+done
+echo
 echo "build/modlatch (static, stripped, x86-64, LOAD=parallel): $size bytes"
 echo "results: $csv"
