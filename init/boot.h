@@ -33,7 +33,7 @@ struct module_result {
 	int err;       /* errno of the failed step, when it has one */
 	unsigned need; /* STEP_DEPENDENCY: the entry that did not load */
 	unsigned long long actual_size;
-	long long usec;       /* open, hash and finit_module */
+	long long usec;	      /* open, hash and finit_module */
 	long long finit_usec; /* finit_module alone */
 };
 
@@ -41,12 +41,12 @@ struct boot {
 	long long started_us;
 	bool helpers_blanked;
 	bool release_matches;
-	unsigned threads; /* how many loaded side by side; 1 when serial */
+	unsigned threads;	       /* how many loaded side by side; 1 when serial */
 	struct module_result *results; /* one per table entry */
 	bool latched;
 	long long latched_us;
 	char latch_value; /* what modules_disabled read back: '0', '1', or '?' */
-	int probe_err;    /* what finit_module(-1, "", 0) answered after the latch */
+	int probe_err;	  /* what finit_module(-1, "", 0) answered after the latch */
 	unsigned required_failed;
 };
 

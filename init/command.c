@@ -51,7 +51,7 @@ static void print_entry(unsigned i, const struct ml_entry *e)
 		out(" pulled_by=%s", e->pulled_by);
 	if (!(e->flags & (ML_BUILTIN | ML_ABSENT))) {
 		out(" compression=%s size=%llu sha256=", ml_compression_name(e->compression),
-		       e->size);
+		    e->size);
 		print_hex(e->sha256, sizeof(e->sha256));
 		out(" path=%s", e->path);
 	}
@@ -65,17 +65,17 @@ static void print_entry(unsigned i, const struct ml_entry *e)
 static int print_table(void)
 {
 	out("modlatch %s\nkernel %s\nmodules_dir %s/%s\nsupervisors", ML_VERSION, ml_release,
-	       ML_MODULES_DIR, ml_release);
+	    ML_MODULES_DIR, ml_release);
 	for (unsigned i = 0; ml_supervisors[i]; i++) {
 		out(i ? " |" : "");
 		for (unsigned a = 0; ml_supervisors[i][a]; a++)
 			out(" %s", ml_supervisors[i][a]);
 	}
 	out("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
-	       "load %s\nmax_threads %d\nentries %u\n",
-	       ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
-	       ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
-	       ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
+	    "load %s\nmax_threads %d\nentries %u\n",
+	    ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
+	    ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
+	    ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
 	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS, ml_table_len);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		print_entry(i, &ml_table[i]);
@@ -94,7 +94,7 @@ static int verify_entry(const char *root, const struct ml_entry *e)
 	if (fd < 0) {
 		int optional_missing = errno == ENOENT && (e->flags & ML_OPTIONAL);
 		out("%s %s: %s %s\n", optional_missing ? "SKIP" : "FAIL", e->name, path,
-		       optional_missing ? "missing (optional)" : errno_name(errno));
+		    optional_missing ? "missing (optional)" : errno_name(errno));
 		return !optional_missing;
 	}
 	int failed = sha256_fd(fd, digest, &size) < 0;
@@ -128,8 +128,7 @@ static int verify(const char *root)
 int command_main(int argc, char **argv)
 {
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		out("modlatch %s (kernel %s, %u entries)\n", ML_VERSION, ml_release,
-		       ml_table_len);
+		out("modlatch %s (kernel %s, %u entries)\n", ML_VERSION, ml_release, ml_table_len);
 		return 0;
 	}
 	if (argc == 2 && strcmp(argv[1], "--print") == 0)

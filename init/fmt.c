@@ -49,15 +49,16 @@ static void put_integer(struct out *o, char c, int longs, va_list *ap, unsigned 
 {
 	if (c == 'd') {
 		long long v = longs >= 2 ? va_arg(*ap, long long)
-			      : longs	? va_arg(*ap, long)
-					: va_arg(*ap, int);
-		unsigned long long magnitude = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+			      : longs	 ? va_arg(*ap, long)
+					 : va_arg(*ap, int);
+		unsigned long long magnitude =
+			v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
 		put_number(o, magnitude, 10, v < 0, width, pad);
 		return;
 	}
 	unsigned long long v = longs >= 2 ? va_arg(*ap, unsigned long long)
-			       : longs	 ? va_arg(*ap, unsigned long)
-					 : va_arg(*ap, unsigned);
+			       : longs	  ? va_arg(*ap, unsigned long)
+					  : va_arg(*ap, unsigned);
 	put_number(o, v, c == 'x' ? 16 : 10, false, width, pad);
 }
 

@@ -56,6 +56,6 @@ void latch_module_loading(struct boot *boot)
 	boot->latch_value = read_back();
 	boot->probe_err = probe();
 	boot->latched_us = monotonic_us();
-	boot->latched = (boot->latch_value == '1' && boot->probe_err == EPERM) ||
-			boot->probe_err == ENOSYS;
+	boot->latched =
+		(boot->latch_value == '1' && boot->probe_err == EPERM) || boot->probe_err == ENOSYS;
 }

@@ -8,31 +8,20 @@ die() {
 	exit 1
 }
 
-case "$ON_FATAL" in
-poweroff) reboot=0 ;;
-reboot) reboot=1 ;;
-*) die "ON_FATAL='$ON_FATAL': expected poweroff or reboot" ;;
-esac
-case "$ON_MODULE_FAILURE" in
-continue) halt=0 ;;
-halt) halt=1 ;;
-*) die "ON_MODULE_FAILURE='$ON_MODULE_FAILURE': expected continue or halt" ;;
-esac
-case "$HANDOFF" in
-exec) reaper=0 ;;
-reaper) reaper=1 ;;
-*) die "HANDOFF='$HANDOFF': expected exec or reaper" ;;
-esac
-case "$ON_EXIT" in
-poweroff) exit_reboot=0 ;;
-reboot) exit_reboot=1 ;;
-*) die "ON_EXIT='$ON_EXIT': expected poweroff or reboot" ;;
-esac
-case "$LOAD" in
-parallel) parallel=1 ;;
-serial) parallel=0 ;;
-*) die "LOAD='$LOAD': expected parallel or serial" ;;
-esac
+# two_way NAME VALUE ZERO ONE: prints 0 for ZERO and 1 for ONE; any other value stops the build.
+two_way() {
+	case "$2" in
+	"$3") echo 0 ;;
+	"$4") echo 1 ;;
+	*) die "$1='$2': expected $3 or $4" ;;
+	esac
+}
+
+reboot=$(two_way ON_FATAL "$ON_FATAL" poweroff reboot)
+halt=$(two_way ON_MODULE_FAILURE "$ON_MODULE_FAILURE" continue halt)
+reaper=$(two_way HANDOFF "$HANDOFF" exec reaper)
+exit_reboot=$(two_way ON_EXIT "$ON_EXIT" poweroff reboot)
+parallel=$(two_way LOAD "$LOAD" serial parallel)
 case "$MAX_THREADS" in
 '' | *[!0-9]* | 0) die "MAX_THREADS='$MAX_THREADS': expected a whole number from 1" ;;
 esac

@@ -139,7 +139,8 @@ void unmount_all(void)
 		if (strcmp(points[count], "/") == 0 || umount2(points[count], 0) == 0)
 			continue;
 		int err = errno;
-		if (mount(NULL, points[count], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 && err != EINVAL)
+		if (mount(NULL, points[count], NULL, MS_REMOUNT | MS_RDONLY, NULL) < 0 &&
+		    err != EINVAL)
 			say(LOG_WARNING, "cannot unmount %s (%s) nor make it read-only (%s)",
 			    points[count], errno_name(err), errno_name(errno));
 	}

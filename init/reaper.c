@@ -20,7 +20,7 @@
 #include "errname.h"
 #include "log.h"
 
-static const int forwarded[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH};
+static const int forwarded[] = { SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
 
 static const char *signal_name(int sig)
 {
@@ -28,11 +28,11 @@ static const char *signal_name(int sig)
 		int number;
 		const char *name;
 	} names[] = {
-		{SIGHUP, "SIGHUP"},   {SIGINT, "SIGINT"},	{SIGQUIT, "SIGQUIT"},
-		{SIGILL, "SIGILL"},   {SIGABRT, "SIGABRT"},	{SIGBUS, "SIGBUS"},
-		{SIGFPE, "SIGFPE"},   {SIGKILL, "SIGKILL"},	{SIGUSR1, "SIGUSR1"},
-		{SIGSEGV, "SIGSEGV"}, {SIGUSR2, "SIGUSR2"},	{SIGPIPE, "SIGPIPE"},
-		{SIGALRM, "SIGALRM"}, {SIGTERM, "SIGTERM"},	{SIGWINCH, "SIGWINCH"},
+		{ SIGHUP, "SIGHUP" },	{ SIGINT, "SIGINT" },	{ SIGQUIT, "SIGQUIT" },
+		{ SIGILL, "SIGILL" },	{ SIGABRT, "SIGABRT" }, { SIGBUS, "SIGBUS" },
+		{ SIGFPE, "SIGFPE" },	{ SIGKILL, "SIGKILL" }, { SIGUSR1, "SIGUSR1" },
+		{ SIGSEGV, "SIGSEGV" }, { SIGUSR2, "SIGUSR2" }, { SIGPIPE, "SIGPIPE" },
+		{ SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" }, { SIGWINCH, "SIGWINCH" },
 	};
 
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
@@ -82,7 +82,7 @@ static bool reap(pid_t child, const char *name)
 /* Waits up to timeout_ms for every other process to end, reaping them. */
 static bool wait_for_all(long timeout_ms)
 {
-	struct timespec tick = {0, 50 * 1000 * 1000};
+	struct timespec tick = { 0, 50 * 1000 * 1000 };
 
 	for (long waited = 0; waited <= timeout_ms; waited += 50) {
 		while (waitpid(-1, NULL, WNOHANG) > 0)
@@ -127,7 +127,8 @@ _Noreturn void run_as_reaper(const char *const *argv)
 		if (sig == SIGCHLD && reap(child, argv[0]))
 			break;
 		if (sig > 0 && sig != SIGCHLD && kill(child, sig) < 0)
-			say(LOG_WARNING, "cannot forward %s: %s", signal_name(sig), errno_name(errno));
+			say(LOG_WARNING, "cannot forward %s: %s", signal_name(sig),
+			    errno_name(errno));
 	}
 	stop_everything_else();
 	unmount_all();

@@ -18,7 +18,7 @@
 struct list_entry {
 	char name[LIST_NAME_MAX + 1];
 	char params[ML_PARAMS_MAX + 1];
-	bool optional;   /* '?': may be absent or find no device */
+	bool optional;	 /* '?': may be absent or find no device */
 	bool sequential; /* '!': loaded alone, never beside another module */
 	unsigned line;
 };

@@ -15,7 +15,7 @@ void check_record(bool ok, const char *what, const char *file, int line)
 
 int main(int argc, char **argv)
 {
-	const struct unit_test *const suites[] = { sha256_tests, list_tests, plan_tests,
+	const struct unit_test *const suites[] = { sha256_tests,  list_tests, plan_tests,
 						   errname_tests, emit_tests, fmt_tests };
 	unsigned passed = 0, failed = 0;
 
