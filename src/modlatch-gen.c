@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "audit.h"
 #include "emit.h"
 #include "errname.h"
 #include "list.h"
@@ -34,6 +35,7 @@ struct gen {
 static void usage(FILE *to)
 {
 	fprintf(to, "usage: modlatch-gen [-k KCONFIG] -o OUTPUT.c LIST MODULES_DIR\n"
+		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n"
 		    "       modlatch-gen --version\n"
 		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod.\n");
 }
@@ -222,6 +224,8 @@ static int parse_args(struct gen *g, int argc, char **argv)
 {
 	int opt;
 
+	if (argc >= 2 && strcmp(argv[1], "--audit") == 0)
+		exit(audit_main(argc - 1, argv + 1));
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("modlatch-gen %s\n", MODLATCH_VERSION);
 		exit(0);

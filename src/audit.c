@@ -1,0 +1,229 @@
+/*
+ * The image audit. modlatch closes module loading from PID 1, but some doors are open before
+ * PID 1 runs or beside it, and only the image or the kernel build can close them: the kernel
+ * runs the program at its modprobe path for requests made during boot (Debian's kernels do, for
+ * crypto self-tests), a uevent helper runs for every device event, "nomodule" stops every load,
+ * and a compressed module the kernel cannot decompress will not load. Findings make the exit
+ * status 1; facts that only inform are printed as "info".
+ */
+#include "audit.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errname.h"
+#include "modfile.h"
+#include "table.h"
+
+struct audit {
+	const char *root;
+	const struct kconfig *config; /* NULL when no config was given */
+	const char *cmdline;
+	unsigned findings;
+};
+
+static void finding(struct audit *a, const char *what)
+{
+	printf("window: %s\n", what);
+	a->findings++;
+}
+
+/* A kconfig string without its quotes; def when unset. */
+static const char *config_string(const struct audit *a, const char *option, const char *def,
+				 char *buf, size_t len)
+{
+	const char *v = a->config ? kconfig_value(a->config, option) : NULL;
+
+	if (!v)
+		return def;
+	snprintf(buf, len, "%s", v[0] == '"' ? v + 1 : v);
+	size_t n = strlen(buf);
+	if (n && buf[n - 1] == '"')
+		buf[n - 1] = '\0';
+	return buf;
+}
+
+static bool config_on(const struct audit *a, const char *option)
+{
+	const char *v = a->config ? kconfig_value(a->config, option) : NULL;
+
+	return v && strcmp(v, "y") == 0;
+}
+
+/* Whether path names an executable inside root, following symbolic links inside root too. */
+static bool executable_in_root(const char *root, const char *path)
+{
+	char current[PATH_MAX], full[PATH_MAX], target[PATH_MAX];
+
+	snprintf(current, sizeof(current), "%s", path);
+	for (int hops = 0; hops < 16; hops++) {
+		struct stat st;
+		snprintf(full, sizeof(full), "%s%s", root, current);
+		if (lstat(full, &st) < 0)
+			return false;
+		if (!S_ISLNK(st.st_mode))
+			return S_ISREG(st.st_mode) && (st.st_mode & 0111);
+		ssize_t n = readlink(full, target, sizeof(target) - 1);
+		if (n < 0)
+			return false;
+		target[n] = '\0';
+		if (target[0] == '/') {
+			snprintf(current, sizeof(current), "%s", target);
+		} else {
+			char *slash = strrchr(current, '/');
+			snprintf(slash + 1, sizeof(current) - (size_t)(slash + 1 - current), "%s",
+				 target);
+		}
+	}
+	return false;
+}
+
+static void check_helpers(struct audit *a)
+{
+	char buf[PATH_MAX], msg[PATH_MAX + 128], stat_buf[PATH_MAX];
+	const char *modprobe =
+		config_string(a, "CONFIG_MODPROBE_PATH", "/sbin/modprobe", buf, sizeof(buf));
+	bool static_helper = config_on(a, "CONFIG_STATIC_USERMODEHELPER");
+	const char *static_path = config_string(a, "CONFIG_STATIC_USERMODEHELPER_PATH", "",
+						stat_buf, sizeof(stat_buf));
+
+	if (static_helper)
+		printf("info: CONFIG_STATIC_USERMODEHELPER=y, every helper runs \"%s\"%s\n",
+		       static_path, static_path[0] ? "" : ", that is none");
+	if (!modprobe[0]) {
+		printf("info: CONFIG_MODPROBE_PATH is empty: the kernel runs no modprobe\n");
+	} else if (executable_in_root(a->root, modprobe)) {
+		snprintf(msg, sizeof(msg),
+			 "%s is executable in the image and is the kernel's modprobe path: the "
+			 "kernel runs it for module requests before PID 1 starts",
+			 modprobe);
+		if (static_helper && !static_path[0])
+			printf("info: %s (but the static usermode helper is empty)\n", msg);
+		else
+			finding(a, msg);
+	}
+	if (config_on(a, "CONFIG_UEVENT_HELPER")) {
+		const char *helper =
+			config_string(a, "CONFIG_UEVENT_HELPER_PATH", "", buf, sizeof(buf));
+		snprintf(msg, sizeof(msg),
+			 "CONFIG_UEVENT_HELPER=y with path \"%s\": the kernel runs it for every "
+			 "device event from early boot on",
+			 helper);
+		if (helper[0])
+			finding(a, msg);
+		else
+			printf("info: CONFIG_UEVENT_HELPER=y, path empty until something sets "
+			       "it\n");
+	}
+}
+
+static void check_cmdline(struct audit *a)
+{
+	if (!a->cmdline)
+		return;
+	char copy[4096];
+	snprintf(copy, sizeof(copy), "%s", a->cmdline);
+	for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w;
+	     w = strtok_r(NULL, " \t", &save)) {
+		if (strcmp(w, "nomodule") == 0)
+			finding(a, "\"nomodule\" on the command line: the kernel latches from boot "
+				   "and no module of the table can load");
+		if (strncmp(w, "lockdown=", 9) == 0)
+			printf("info: command line sets %s\n", w);
+	}
+}
+
+/* Compressed modules anywhere under ROOT/lib/modules that this kernel cannot decompress. */
+static void check_compression(struct audit *a, const char *dir, unsigned *reported)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char path[PATH_MAX];
+
+	if (!d)
+		return;
+	while ((e = readdir(d)) && !*reported) {
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
+		struct stat st;
+		if (lstat(path, &st) < 0)
+			continue;
+		if (S_ISDIR(st.st_mode)) {
+			check_compression(a, path, reported);
+			continue;
+		}
+		unsigned c = modfile_compression_of(path);
+		const char *lacks =
+			c != ML_COMP_NONE ? kconfig_missing_decompress(a->config, c) : NULL;
+		if (lacks && strstr(path, ".ko.")) {
+			char msg[PATH_MAX + 128];
+			snprintf(msg, sizeof(msg),
+				 "%s is %s-compressed but the kernel config lacks %s=y",
+				 path + strlen(a->root), ml_compression_name(c), lacks);
+			finding(a, msg);
+			(*reported)++;
+		}
+	}
+	closedir(d);
+}
+
+static void check_kernel_info(const struct audit *a)
+{
+	if (config_on(a, "CONFIG_MODULE_SIG_FORCE"))
+		printf("info: CONFIG_MODULE_SIG_FORCE=y: only signed modules load\n");
+	else if (config_on(a, "CONFIG_MODULE_SIG"))
+		printf("info: module signatures are checked but not enforced (module.sig_enforce=1 "
+		       "would enforce them)\n");
+	if (config_on(a, "CONFIG_SECURITY_LOCKDOWN_LSM"))
+		printf("info: the lockdown LSM is built in%s\n",
+		       config_on(a, "CONFIG_LOCK_DOWN_KERNEL_FORCE_NONE") ? " (off unless set)"
+									  : "");
+}
+
+int audit_main(int argc, char **argv)
+{
+	struct kconfig config;
+	struct audit a = { 0 };
+	const char *kconfig_path = NULL;
+	int opt;
+
+	optind = 1;
+	while ((opt = getopt(argc, argv, "k:c:")) != -1) {
+		if (opt == 'k')
+			kconfig_path = optarg;
+		else if (opt == 'c')
+			a.cmdline = optarg;
+		else
+			return 2;
+	}
+	if (argc - optind != 1) {
+		fprintf(stderr, "usage: modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n");
+		return 2;
+	}
+	a.root = strcmp(argv[optind], "/") == 0 ? "" : argv[optind];
+	if (kconfig_path && kconfig_load(kconfig_path, &config) < 0)
+		return 2;
+	a.config = kconfig_path ? &config : NULL;
+	if (!kconfig_path)
+		printf("info: no kernel config given (-k): the uevent helper, compression and "
+		       "signature checks are skipped\n");
+	check_helpers(&a);
+	check_cmdline(&a);
+	if (a.config) {
+		char modules[PATH_MAX];
+		unsigned reported = 0;
+		snprintf(modules, sizeof(modules), "%s/lib/modules", a.root);
+		check_compression(&a, modules, &reported);
+		check_kernel_info(&a);
+		kconfig_free(&config);
+	}
+	printf("audit %s: %u finding(s)\n", a.findings ? "FAILED" : "ok", a.findings);
+	return a.findings ? 1 : 0;
+}

@@ -1,0 +1,100 @@
+#!/usr/bin/env bats
+# modlatch-gen --audit: what in an image could open a window before or beside the latch.
+# Crafted roots, and the Debian kernels' real configs and trees.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load lib/fixture
+
+setup_file() {
+	make -s -C "$REPO" build/modlatch-gen
+}
+
+setup() {
+	GEN=$REPO/build/modlatch-gen
+	ROOT=$BATS_TEST_TMPDIR/root
+	mkdir -p "$ROOT/sbin" "$ROOT/bin"
+	CONFIG_61=$(kernel_info config bookworm)
+	CONFIG_612=$(kernel_info config trixie)
+}
+
+config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPDIR/config"; }
+
+@test "a clean image on Debian's 6.1 config passes" {
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_success
+	assert_line 'audit ok: 0 finding(s)'
+}
+
+@test "an executable /sbin/modprobe is a window, named with why" {
+	printf '#!/bin/sh\n' >"$ROOT/sbin/modprobe"
+	chmod +x "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_failure 1
+	assert_line "window: /sbin/modprobe is executable in the image and is the kernel's modprobe path: the kernel runs it for module requests before PID 1 starts"
+	assert_line 'audit FAILED: 1 finding(s)'
+}
+
+@test "a modprobe that is a link into the image (busybox, kmod) counts, resolved inside the root" {
+	printf '#!/bin/sh\n' >"$ROOT/bin/busybox"
+	chmod +x "$ROOT/bin/busybox"
+	ln -s /bin/busybox "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_failure 1
+	ln -sfn ../bin/missing "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_success
+}
+
+@test "the modprobe path comes from the kernel config; an empty one runs nothing" {
+	printf '#!/bin/sh\n' >"$ROOT/sbin/modprobe"
+	chmod +x "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$(config 'CONFIG_MODPROBE_PATH=""')"
+	assert_success
+	assert_line 'info: CONFIG_MODPROBE_PATH is empty: the kernel runs no modprobe'
+	run "$GEN" --audit "$ROOT" -k "$(config 'CONFIG_MODPROBE_PATH="/usr/sbin/modprobe"')"
+	assert_success
+}
+
+@test "an empty static usermode helper makes modprobe harmless" {
+	printf '#!/bin/sh\n' >"$ROOT/sbin/modprobe"
+	chmod +x "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$(config CONFIG_STATIC_USERMODEHELPER=y 'CONFIG_STATIC_USERMODEHELPER_PATH=""')"
+	assert_success
+	assert_line --partial 'info: CONFIG_STATIC_USERMODEHELPER=y, every helper runs "", that is none'
+}
+
+@test "a uevent helper with a path is a window" {
+	run "$GEN" --audit "$ROOT" -k "$(config CONFIG_UEVENT_HELPER=y 'CONFIG_UEVENT_HELPER_PATH="/sbin/hotplug"')"
+	assert_failure 1
+	assert_line --partial 'window: CONFIG_UEVENT_HELPER=y with path "/sbin/hotplug"'
+}
+
+@test "nomodule on the command line is a window: nothing of the table could load" {
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61" -c "console=ttyS0 nomodule quiet"
+	assert_failure 1
+	assert_line --partial 'window: "nomodule" on the command line'
+}
+
+@test "compressed modules need the kernel's decompression: 6.12's tree against 6.1's config" {
+	root612=$(kernel_modules_dir trixie)
+	root612=${root612%/lib/modules/*}
+	run "$GEN" --audit "$root612" -k "$CONFIG_612"
+	assert_success
+	run "$GEN" --audit "$root612" -k "$CONFIG_61"
+	assert_failure 1
+	assert_line --regexp '^window: /lib/modules/.*\.ko\.xz is xz-compressed but the kernel config lacks CONFIG_MODULE_DECOMPRESS=y$'
+}
+
+@test "without a config it says what it could not check" {
+	run "$GEN" --audit "$ROOT"
+	assert_success
+	assert_line --partial 'info: no kernel config given (-k)'
+}
+
+@test "bad usage exits 2" {
+	run "$GEN" --audit
+	assert_failure 2
+	run "$GEN" --audit "$ROOT" -k "$BATS_TEST_TMPDIR/no-such-config"
+	assert_failure 2
+}
