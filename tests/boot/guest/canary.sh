@@ -6,7 +6,7 @@
 # exist would create a plain file there: test first.)
 if [ -c /dev/kmsg ]; then
 	echo "after-pid1 $0 $*" >>/canary.log
-	echo "<2>modlatch-canary: $0 $*" >/dev/kmsg
+	echo "<0>modlatch-canary: $0 $*" >/dev/kmsg
 else
 	echo "before-pid1 $0 $*" >>/canary.log
 fi
