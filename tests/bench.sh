@@ -144,5 +144,10 @@ for list in $LISTS; do
 		}'
 done
 echo
+echo "modlatch-serial, large list, last boot: the ten slowest modules, open and SHA-256 against finit_module (us):"
+tr -d '\r' <"$FIXTURES/modlatch-serial-large/serial.log" |
+	sed -n 's/^modlatch: module=\([^ ]*\) result=loaded us=\([0-9]*\) finit_us=\([0-9]*\)$/\2 \1 \3/p' |
+	sort -rn | head -n 10 | awk '{ printf "  %-22s total %7d  open+sha256 %6d  finit_module %7d\n", $2, $1, $1 - $3, $3 }'
+echo
 echo "build/modlatch (static, stripped, x86-64, LOAD=parallel): $size bytes"
 echo "results: $csv"
