@@ -17,6 +17,7 @@ ON_EXIT ?= poweroff
 STOP_TIMEOUT ?= 5
 LOAD ?= parallel
 MAX_THREADS ?= 8
+ALSO_LATCH ?=
 TARGET_MODULES ?= /lib/modules
 
 # Toolchains. CC builds the target shim, HOSTCC the generator and the unit tests.
@@ -69,7 +70,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
 		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
-		'$(MAX_THREADS)' > $@.new
+		'$(MAX_THREADS)' '$(ALSO_LATCH)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 $(B)/table.vars: FORCE | $(B)
 	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
@@ -79,7 +80,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' ON_FATAL='$(ON_FATAL)' \
 	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
-	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' \
+	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' ALSO_LATCH='$(ALSO_LATCH)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep)

@@ -37,6 +37,29 @@ struct module_result {
 	long long finit_usec; /* finit_module alone */
 };
 
+/* Companion latches (companions.c), each built in or not by ALSO_LATCH. */
+enum companion {
+	COMPANION_KEXEC,
+	COMPANION_BPF,
+	COMPANION_PTRACE,
+	COMPANION_SIG_ENFORCE,
+	COMPANION_UMH_BSET,
+	COMPANIONS
+};
+
+enum companion_state {
+	COMPANION_UNWANTED, /* not in this build */
+	COMPANION_CONFIRMED,
+	COMPANION_ABSENT, /* the kernel has no such knob, so nothing it guards */
+	COMPANION_UNCONFIRMED,
+};
+
+struct companion_result {
+	enum companion_state state;
+	int err;	/* errno of the open, write or read that failed */
+	char value[48]; /* what the knob read back */
+};
+
 struct boot {
 	long long started_us;
 	bool helpers_blanked;
@@ -47,6 +70,8 @@ struct boot {
 	long long latched_us;
 	char latch_value; /* what modules_disabled read back: '0', '1', or '?' */
 	int probe_err;	  /* what finit_module(-1, "", 0) answered after the latch */
+	struct companion_result companions[COMPANIONS];
+	bool companions_hold; /* every companion asked for is confirmed or absent */
 	unsigned required_failed;
 };
 
@@ -59,6 +84,7 @@ void unmount_all(void);
 void check_kernel_release(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
+void latch_companions(struct boot *boot);
 void report(struct boot *boot);
 void enforce_policies(const struct boot *boot);
 _Noreturn void hand_off(void);
@@ -84,6 +110,9 @@ bool failure_is_tolerated(const struct ml_entry *entry, const struct module_resu
 void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results);
 /* Loads the pending entries level by level, up to threads at a time; returns threads used. */
 unsigned load_in_waves(struct module_result *results, unsigned threads);
+
+/* The name the report gives a companion latch. */
+const char *companion_name(unsigned which);
 
 long long monotonic_us(void);
 

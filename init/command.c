@@ -72,11 +72,12 @@ static int print_table(void)
 			out(" %s", ml_supervisors[i][a]);
 	}
 	out("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
-	    "load %s\nmax_threads %d\nentries %u\n",
+	    "load %s\nmax_threads %d\nalso_latch %s\nentries %u\n",
 	    ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
 	    ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
 	    ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
-	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS, ml_table_len);
+	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS,
+	    ML_ALSO_LATCH[0] ? ML_ALSO_LATCH : "none", ml_table_len);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		print_entry(i, &ml_table[i]);
 	return 0;

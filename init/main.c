@@ -19,6 +19,7 @@ int main(int argc, char **argv)
 	check_kernel_release(&boot);
 	load_modules(&boot);
 	latch_module_loading(&boot);
+	latch_companions(&boot);
 	report(&boot);
 	enforce_policies(&boot);
 	hand_off();

@@ -22,6 +22,22 @@ halt=$(two_way ON_MODULE_FAILURE "$ON_MODULE_FAILURE" continue halt)
 reaper=$(two_way HANDOFF "$HANDOFF" exec reaper)
 exit_reboot=$(two_way ON_EXIT "$ON_EXIT" poweroff reboot)
 parallel=$(two_way LOAD "$LOAD" serial parallel)
+# Companion latches: words from a fixed set, or "all".
+latch_kexec=0 latch_bpf=0 latch_ptrace=0 latch_sig_enforce=0 latch_usermodehelper=0
+also_latch=""
+for word in $(echo "${ALSO_LATCH:-}" | tr ',' ' '); do
+	case "$word" in
+	all) set -- kexec bpf ptrace sig_enforce usermodehelper ;;
+	kexec | bpf | ptrace | sig_enforce | usermodehelper) set -- "$word" ;;
+	*) die "ALSO_LATCH: unknown latch '$word': expected kexec, bpf, ptrace, sig_enforce, usermodehelper or all" ;;
+	esac
+	for latch in "$@"; do
+		eval "latch_$latch=1"
+	done
+done
+for latch in kexec bpf ptrace sig_enforce usermodehelper; do
+	eval "[ \$latch_$latch = 0 ] || also_latch=\"\$also_latch \$latch\""
+done
 case "$MAX_THREADS" in
 '' | *[!0-9]* | 0) die "MAX_THREADS='$MAX_THREADS': expected a whole number from 1" ;;
 esac
@@ -56,6 +72,13 @@ echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
 echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"
 echo "#define ML_PARALLEL $parallel"
 echo "#define ML_MAX_THREADS $MAX_THREADS"
+echo "#define ML_LATCH_KEXEC $latch_kexec"
+echo "#define ML_LATCH_BPF $latch_bpf"
+echo "#define ML_LATCH_PTRACE $latch_ptrace"
+echo "#define ML_LATCH_SIG_ENFORCE $latch_sig_enforce"
+echo "#define ML_LATCH_UMH_BSET $latch_usermodehelper"
+echo "#define ML_ANY_COMPANION $([ -n "$also_latch" ] && echo 1 || echo 0)"
+echo "#define ML_ALSO_LATCH \"${also_latch# }\""
 echo "#define ML_DEFAULT_PATH \"/usr/sbin:/usr/bin:/sbin:/bin\""
 echo
 echo "/* Supervisors to exec, in order of preference; each an argv. */"

@@ -8,6 +8,8 @@ void enforce_policies(const struct boot *boot)
 {
 	if (!boot->latched)
 		stop_machine("module loading could not be confirmed closed");
+	if (!boot->companions_hold)
+		stop_machine("a companion latch (ALSO_LATCH) could not be confirmed");
 	if (boot->required_failed == 0)
 		return;
 	if (ML_HALT_ON_MODULE_FAILURE)

@@ -81,6 +81,23 @@ static void report_entry(const struct ml_entry *e, const struct module_result *r
 	report_failure(e, r, tolerated);
 }
 
+static void report_companions(const struct boot *boot)
+{
+	if (!ML_ANY_COMPANION)
+		return;
+	for (unsigned i = 0; i < COMPANIONS; i++) {
+		const struct companion_result *r = &boot->companions[i];
+
+		if (r->state == COMPANION_ABSENT)
+			say(LOG_INFO, "latch %s absent", companion_name(i));
+		else if (r->state == COMPANION_CONFIRMED)
+			say(LOG_INFO, "latch %s=%s confirmed", companion_name(i), r->value);
+		else if (r->state == COMPANION_UNCONFIRMED)
+			say(LOG_CRIT, "latch %s=%s NOT CONFIRMED%s%s", companion_name(i), r->value,
+			    r->err ? " errno=" : "", r->err ? errno_name(r->err) : "");
+	}
+}
+
 void report(struct boot *boot)
 {
 	struct tally t = { 0 };
@@ -90,14 +107,16 @@ void report(struct boot *boot)
 	say(boot->latched ? LOG_INFO : LOG_CRIT, "latch modules_disabled=%c probe=%s %s",
 	    boot->latch_value, boot->probe_err ? errno_name(boot->probe_err) : "accepted",
 	    boot->latched ? "confirmed" : "NOT CONFIRMED");
+	report_companions(boot);
 	boot->required_failed = t.failed;
-	bool clean = boot->latched && t.failed == 0;
+	bool latched = boot->latched && boot->companions_hold;
+	bool clean = latched && t.failed == 0;
 	say(clean ? LOG_NOTICE : LOG_ERR,
 	    "summary loaded=%u already=%u builtin=%u absent=%u failed=%u optional_failed=%u "
 	    "latched=%s release=%s total_ms=%lld finit_ms=%lld threads=%u start_us=%lld "
 	    "latch_us=%lld",
 	    t.loaded, t.already, t.builtin, t.absent, t.failed, t.optional_failed,
-	    boot->latched ? "yes" : "no", boot->release_matches ? "match" : "mismatch",
+	    latched ? "yes" : "no", boot->release_matches ? "match" : "mismatch",
 	    (boot->latched_us - boot->started_us + 500) / 1000, (t.finit_us + 500) / 1000,
 	    boot->threads, boot->started_us, boot->latched_us);
 }

@@ -72,6 +72,22 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_line "supervisors /bin/s6-svscan /run/service"
 }
 
+@test "ALSO_LATCH takes words, commas or all, and refuses an unknown word naming it" {
+	build ALSO_LATCH=kexec,ptrace
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line 'also_latch kexec ptrace'
+	build ALSO_LATCH=all
+	run "$OUT/modlatch" --print
+	assert_line 'also_latch kexec bpf ptrace sig_enforce usermodehelper'
+	build ALSO_LATCH='kexec modules'
+	assert_failure
+	assert_output --partial "mkconfig: ALSO_LATCH: unknown latch 'modules'"
+	build
+	run "$OUT/modlatch" --print
+	assert_line 'also_latch none'
+}
+
 @test "make install puts both programs under DESTDIR" {
 	run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" DESTDIR="$BATS_TEST_TMPDIR/dest" \
 		PREFIX=/usr install
