@@ -39,7 +39,7 @@ DESTDIR ?=
 B ?= build
 
 SHARED_SRC := src/sha256.c src/filehash.c src/errname.c src/table.c
-GEN_SRC := src/modlatch-gen.c src/audit.c src/list.c src/plan.c src/resolve.c src/modfile.c src/emit.c \
+GEN_SRC := src/modlatch-gen.c src/audit.c src/learn.c src/list.c src/plan.c src/resolve.c src/modfile.c src/emit.c \
 	$(SHARED_SRC)
 INIT_SRC := $(wildcard init/*.c)
 INIT_HDR := $(wildcard init/*.h) src/table.h src/sha256.h src/filehash.h src/errname.h

@@ -13,6 +13,7 @@
 #include "audit.h"
 #include "emit.h"
 #include "errname.h"
+#include "learn.h"
 #include "list.h"
 #include "modfile.h"
 #include "plan.h"
@@ -36,6 +37,7 @@ static void usage(FILE *to)
 {
 	fprintf(to, "usage: modlatch-gen [-k KCONFIG] -o OUTPUT.c LIST MODULES_DIR\n"
 		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n"
+		    "       modlatch-gen --learn [PROC_MODULES] [--sysfs DIR]\n"
 		    "       modlatch-gen --version\n"
 		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod.\n");
 }
@@ -226,6 +228,8 @@ static int parse_args(struct gen *g, int argc, char **argv)
 
 	if (argc >= 2 && strcmp(argv[1], "--audit") == 0)
 		exit(audit_main(argc - 1, argv + 1));
+	if (argc >= 2 && strcmp(argv[1], "--learn") == 0)
+		exit(learn_main(argc - 1, argv + 1));
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("modlatch-gen %s\n", MODLATCH_VERSION);
 		exit(0);
