@@ -10,6 +10,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -194,8 +195,12 @@ int audit_main(int argc, char **argv)
 	const char *kconfig_path = NULL;
 	int opt;
 
+	static const struct option options[] = { { "kconfig", required_argument, NULL, 'k' },
+						 { "cmdline", required_argument, NULL, 'c' },
+						 { NULL, 0, NULL, 0 } };
+
 	optind = 1;
-	while ((opt = getopt(argc, argv, "k:c:")) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:c:", options, NULL)) != -1) {
 		if (opt == 'k')
 			kconfig_path = optarg;
 		else if (opt == 'c')
@@ -204,7 +209,8 @@ int audit_main(int argc, char **argv)
 			return 2;
 	}
 	if (argc - optind != 1) {
-		fprintf(stderr, "usage: modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n");
+		fprintf(stderr, "usage: modlatch-gen --audit ROOT [-k|--kconfig KCONFIG] "
+				"[-c|--cmdline CMDLINE]\n");
 		return 2;
 	}
 	a.root = strcmp(argv[optind], "/") == 0 ? "" : argv[optind];

@@ -74,6 +74,9 @@ config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPD
 	run "$GEN" --audit "$ROOT" -k "$CONFIG_61" -c "console=ttyS0 nomodule quiet"
 	assert_failure 1
 	assert_line --partial 'window: "nomodule" on the command line'
+	run "$GEN" --audit "$ROOT" --kconfig "$CONFIG_61" --cmdline "nomodule"
+	assert_failure 1
+	assert_line --partial 'window: "nomodule" on the command line'
 }
 
 @test "compressed modules need the kernel's decompression: 6.12's tree against 6.1's config" {
