@@ -28,6 +28,10 @@ HOSTCC ?= cc
 PKG_CONFIG ?= pkg-config
 CFLAGS ?= -Os
 HOST_CFLAGS ?= -O2 -g
+HOST_LDFLAGS ?=
+# The shim is static so that it needs nothing from the image; STATIC= links it dynamically
+# (only for a copy that runs on the build machine, such as the Buildroot package's check).
+STATIC ?= -static
 WERROR ?= $(if $(CI),-Werror)
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes $(WERROR)
 
@@ -50,7 +54,8 @@ TARGET_CPPFLAGS := -D_GNU_SOURCE -Isrc -Iinit -I$(B)
 TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 # noseparate-code: one text segment instead of page-padded ones saves 4 KiB of a 40 KiB file.
-TARGET_LDFLAGS := -static -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS)
+# -pthread: C libraries before glibc 2.34 keep threads in a library of their own.
+TARGET_LDFLAGS := $(STATIC) -pthread -s -Wl,--gc-sections -Wl,-z,noseparate-code $(LDFLAGS)
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -64,7 +69,8 @@ $(B):
 
 $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) \
-		$$($(PKG_CONFIG) --cflags libkmod) -o $@ $(GEN_SRC) $$($(PKG_CONFIG) --libs libkmod)
+		$$($(PKG_CONFIG) --cflags libkmod) -o $@ $(GEN_SRC) $(HOST_LDFLAGS) \
+		$$($(PKG_CONFIG) --libs libkmod)
 
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)

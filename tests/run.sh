@@ -17,7 +17,8 @@ run_suite() {
 
 run_suite "$B/unit-tests"
 run_suite "$B/unit-tests-san"
-run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/build.bats tests/command.bats
+run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/build.bats tests/command.bats \
+	tests/buildroot.bats
 
 # The boot suite, once per kernel; the two runs go side by side, one QEMU (one core) each.
 for kernel in bookworm trixie; do

@@ -4,7 +4,7 @@
 set -eu
 
 packages="gcc make libc6-dev musl-tools libkmod-dev pkg-config kmod bats bats-support
-bats-assert qemu-system-x86 busybox-static cpio xz-utils s6 e2fsprogs"
+bats-assert qemu-system-x86 busybox-static cpio xz-utils s6 e2fsprogs file"
 
 missing=""
 for p in $packages; do
