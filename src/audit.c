@@ -10,12 +10,15 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "errname.h"
@@ -27,6 +30,7 @@ struct audit {
 	const struct kconfig *config; /* NULL when no config was given */
 	const char *cmdline;
 	unsigned findings;
+	bool unresolved; /* a check could not be made: the audit cannot pass */
 };
 
 static void finding(struct audit *a, const char *what)
@@ -57,36 +61,41 @@ static bool config_on(const struct audit *a, const char *option)
 	return v && strcmp(v, "y") == 0;
 }
 
-/* Whether path names an executable inside root, following symbolic links inside root too. */
-static bool executable_in_root(const char *root, const char *path)
+/*
+ * Whether path names an executable inside root, resolved as the target kernel would resolve it
+ * with root as "/": absolute and relative links, "..", and a relative path itself all stay
+ * inside root (openat2's RESOLVE_IN_ROOT), so nothing of the build host is looked at. Returns
+ * -1 when the path cannot be resolved this way at all.
+ */
+static int executable_in_root(const char *root, const char *path)
 {
-	char current[PATH_MAX], full[PATH_MAX], target[PATH_MAX];
+	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
+				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
+	int rootfd = open(root[0] ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	struct stat st;
 
-	snprintf(current, sizeof(current), "%s", path);
-	for (int hops = 0; hops < 16; hops++) {
-		struct stat st;
-		snprintf(full, sizeof(full), "%s%s", root, current);
-		if (lstat(full, &st) < 0)
-			return false;
-		if (!S_ISLNK(st.st_mode))
-			return S_ISREG(st.st_mode) && (st.st_mode & 0111);
-		ssize_t n = readlink(full, target, sizeof(target) - 1);
-		if (n < 0)
-			return false;
-		target[n] = '\0';
-		if (target[0] == '/') {
-			snprintf(current, sizeof(current), "%s", target);
-		} else {
-			char *slash = strrchr(current, '/');
-			snprintf(slash + 1, sizeof(current) - (size_t)(slash + 1 - current), "%s",
-				 target);
-		}
+	if (rootfd < 0) {
+		fprintf(stderr, "%s: cannot open: %s\n", root[0] ? root : "/", errno_name(errno));
+		return -1;
 	}
-	return false;
+	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	int err = errno;
+	close(rootfd);
+	if (fd < 0 && err == ENOSYS) {
+		fprintf(stderr, "audit: this kernel has no openat2 (Linux 5.6+), needed to resolve "
+				"paths inside the image\n");
+		return -1;
+	}
+	if (fd < 0)
+		return 0;
+	bool executable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
+	close(fd);
+	return executable;
 }
 
 static void check_helpers(struct audit *a)
 {
+	int found;
 	char buf[PATH_MAX], msg[PATH_MAX + 128], stat_buf[PATH_MAX];
 	const char *modprobe =
 		config_string(a, "CONFIG_MODPROBE_PATH", "/sbin/modprobe", buf, sizeof(buf));
@@ -99,7 +108,9 @@ static void check_helpers(struct audit *a)
 		       static_path, static_path[0] ? "" : ", that is none");
 	if (!modprobe[0]) {
 		printf("info: CONFIG_MODPROBE_PATH is empty: the kernel runs no modprobe\n");
-	} else if (executable_in_root(a->root, modprobe)) {
+	} else if ((found = executable_in_root(a->root, modprobe)) < 0) {
+		a->unresolved = true;
+	} else if (found) {
 		snprintf(msg, sizeof(msg),
 			 "%s is executable in the image and is the kernel's modprobe path: the "
 			 "kernel runs it for module requests before PID 1 starts",
@@ -230,6 +241,8 @@ int audit_main(int argc, char **argv)
 		check_kernel_info(&a);
 		kconfig_free(&config);
 	}
+	if (a.unresolved)
+		return 2;
 	printf("audit %s: %u finding(s)\n", a.findings ? "FAILED" : "ok", a.findings);
 	return a.findings ? 1 : 0;
 }

@@ -72,14 +72,16 @@ int modfile_read(const char *path, struct modfile *facts)
 int kconfig_load(const char *path, struct kconfig *config)
 {
 	FILE *f = fopen(path, "r");
-	char line[4096];
+	char *line = NULL;
+	size_t cap = 0;
+	int rc = 0;
 
 	memset(config, 0, sizeof(*config));
 	if (!f) {
 		fprintf(stderr, "%s: %s\n", path, errno_name(errno));
 		return -1;
 	}
-	while (fgets(line, sizeof(line), f)) {
+	while (rc == 0 && getline(&line, &cap, f) >= 0) {
 		line[strcspn(line, "\n")] = '\0';
 		if (strncmp(line, "CONFIG_", 7) != 0 || !strchr(line, '='))
 			continue;
@@ -89,16 +91,20 @@ int kconfig_load(const char *path, struct kconfig *config)
 			config->lines = grown;
 		if (!copy) {
 			fprintf(stderr, "%s: out of memory\n", path);
-			fclose(f);
-			return -1;
+			rc = -1;
+		} else {
+			config->lines[config->len++] = copy;
 		}
-		config->lines[config->len++] = copy;
 	}
-	int failed = ferror(f);
-	fclose(f);
-	if (failed)
+	if (rc == 0 && ferror(f)) {
 		fprintf(stderr, "%s: read error\n", path);
-	return failed ? -1 : 0;
+		rc = -1;
+	}
+	free(line);
+	fclose(f);
+	if (rc < 0)
+		kconfig_free(config);
+	return rc;
 }
 
 const char *kconfig_value(const struct kconfig *config, const char *option)

@@ -46,6 +46,34 @@ config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPD
 	assert_success
 }
 
+@test "paths resolve inside the image as the target would, never on the build host" {
+	# sbin is an absolute link to usr/sbin: on the host that would be the host's /usr/sbin.
+	rmdir "$ROOT/sbin"
+	mkdir -p "$ROOT/usr/sbin"
+	ln -s /usr/sbin "$ROOT/sbin"
+	printf '#!/bin/sh\n' >"$ROOT/usr/sbin/modprobe"
+	chmod +x "$ROOT/usr/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_failure 1
+	assert_line --partial 'window: /sbin/modprobe is executable in the image'
+	# A link climbing out of the image stops at its root: the host's /bin/sh does not count.
+	rm "$ROOT/usr/sbin/modprobe"
+	ln -s ../../../../../../bin/sh "$ROOT/usr/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_success
+}
+
+@test "a relative modprobe path is taken from the image's root, as the kernel takes it" {
+	printf '#!/bin/sh\n' >"$ROOT/bin/kmod"
+	chmod +x "$ROOT/bin/kmod"
+	ln -s bin/kmod "$ROOT/helper"
+	run "$GEN" --audit "$ROOT/" -k "$(config 'CONFIG_MODPROBE_PATH="helper"')"
+	assert_failure 1
+	assert_line --partial 'window: helper is executable in the image'
+	run "$GEN" --audit "$ROOT" -k "$(config 'CONFIG_MODPROBE_PATH="helper"')"
+	assert_failure 1
+}
+
 @test "the modprobe path comes from the kernel config; an empty one runs nothing" {
 	printf '#!/bin/sh\n' >"$ROOT/sbin/modprobe"
 	chmod +x "$ROOT/sbin/modprobe"
