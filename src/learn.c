@@ -18,6 +18,14 @@
 #include "errname.h"
 #include "table.h"
 
+/* What the kernel's module names are made of; anything else would change meaning in a list. */
+static bool module_name_ok(const char *name)
+{
+	return name[0] && strlen(name) <= ML_MODULE_NAME_MAX &&
+	       strspn(name, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-") ==
+		       strlen(name);
+}
+
 static char *next_field(char **cursor)
 {
 	return strsep(cursor, " \t");
@@ -33,7 +41,7 @@ static bool parse_users(char *field, struct loaded_module *m)
 		return false;
 	field[len - 1] = '\0';
 	for (char *name; (name = strsep(&field, ",")) != NULL;) {
-		if (!*name)
+		if (!module_name_ok(name))
 			return false;
 		char **grown = realloc(m->users, (m->nusers + 1) * sizeof(*grown));
 		if (!grown)
@@ -63,6 +71,8 @@ static const char *parse_line(char *line, struct loaded_module *m)
 		return "expected 'name size refcount users state address'";
 	if (strlen(name) > ML_MODULE_NAME_MAX)
 		return "module name longer than the kernel allows";
+	if (!module_name_ok(name))
+		return "module name with a character other than letters, digits, '_' and '-'";
 	if (!all_digits(size) || !(all_digits(refcount) || strcmp(refcount, "-") == 0))
 		return "size and reference count must be numbers";
 	if (!(m->name = strdup(name)) || !(m->state = strdup(state)))

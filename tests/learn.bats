@@ -105,6 +105,15 @@ names() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]].*//' "$1"; }
 	[[ "$stderr" == *"$bad:5: expected 'name size refcount users state address'"* ]]
 }
 
+@test "a name no kernel module can have is refused: in a list it would mean something else" {
+	printf '%s\n' '?veth 36864 0 - Live 0x0' 'llc 16384 1 #stp, Live 0x0' >"$BATS_TEST_TMPDIR/modules"
+	run --separate-stderr "$GEN" --learn "$BATS_TEST_TMPDIR/modules"
+	assert_failure 1
+	assert_output ''
+	[[ "$stderr" == *":1: module name with a character other than letters, digits, '_' and '-'"* ]]
+	[[ "$stderr" == *":2: users must be '-' or names each followed by ','"* ]]
+}
+
 @test "a missing file is named with its errno, and usage errors exit 2" {
 	run "$GEN" --learn "$BATS_TEST_TMPDIR/nothing"
 	assert_failure 1
