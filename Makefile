@@ -136,7 +136,9 @@ demo:
 
 # Rewrites the C sources in the layout of .clang-format.
 format:
-	clang-format -i src/*.[ch] init/*.[ch] tests/unit/*.[ch]
+	clang-format -i src/*.[ch] init/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]
 
 clean:
 	rm -rf $(B)
+
+include tests/fuzz/fuzz.mk

@@ -17,6 +17,8 @@ run_suite() {
 
 run_suite "$B/unit-tests"
 run_suite "$B/unit-tests-san"
+# The fuzzers' seeds and saved reproducers, replayed under the sanitizers.
+run_suite make -s B="$B" fuzz-regress
 run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/build.bats tests/command.bats \
 	tests/buildroot.bats
 
