@@ -28,26 +28,8 @@ die() {
 	exit 1
 }
 
-apt_options() {
-	echo "-o Dir::Etc::SourceList=$apt_dir/sources.list -o Dir::Etc::SourceParts=/dev/null" \
-		"-o Dir::State::Lists=$apt_dir/lists -o Dir::State::Status=/dev/null" \
-		"-o Dir::Cache=$apt_dir/cache -o APT::Architecture=$arch" \
-		"-o APT::Architectures=$arch -o Debug::NoLocking=1 -o APT::Sandbox::User=root"
-}
-
-# Package lists for SUITE and its security updates, refreshed at most once a day.
-update_lists() {
-	mkdir -p "$apt_dir/lists/partial" "$apt_dir/cache/archives/partial"
-	keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-	cat >"$apt_dir/sources.list" <<-SOURCES
-		deb [signed-by=$keyring] http://deb.debian.org/debian $suite main
-		deb [signed-by=$keyring] http://deb.debian.org/debian-security $suite-security main
-	SOURCES
-	if [ -z "$(find "$apt_dir/lists" -name '*Packages*' -mmin -1440 2>/dev/null | head -n 1)" ]; then
-		# shellcheck disable=SC2046 # one word per option
-		apt-get $(apt_options) update -q >&2 || return 1
-	fi
-}
+# shellcheck source=tests/lib/apt.sh
+. "$(dirname "$0")/apt.sh"
 
 resolve_package() {
 	# shellcheck disable=SC2046
