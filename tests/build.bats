@@ -88,6 +88,19 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_line 'also_latch none'
 }
 
+@test "CROSS=aarch64 builds a static aarch64 shim from the arm64 tree; an unknown CROSS is refused" {
+	run make -s -C "$REPO" B="$OUT" CROSS=aarch64 MODULES_DIR="$(kernel_modules_dir bookworm arm64)" \
+		"$OUT/modlatch"
+	assert_success
+	run readelf -h "$OUT/modlatch"
+	assert_line --regexp 'Machine: +AArch64'
+	run readelf -l "$OUT/modlatch"
+	refute_output --partial 'INTERP'
+	run make -s -C "$REPO" B="$OUT" CROSS=riscv MODULES_DIR="$MODDIR" "$OUT/modlatch"
+	assert_failure
+	assert_output --partial "CROSS='riscv': expected aarch64"
+}
+
 @test "make install puts both programs under DESTDIR" {
 	run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" DESTDIR="$BATS_TEST_TMPDIR/dest" \
 		PREFIX=/usr install
