@@ -29,6 +29,9 @@ for kernel in bookworm trixie; do
 	rc=$?
 	KERNEL=$kernel QEMU_SMP=2 bats --timing tests/boot/lists.bats tests/boot/faults.bats \
 		>>"$B/boot-$kernel.log" 2>&1 || rc=1
+	# And the main cases on arm64, with the shim cross-built for aarch64.
+	KERNEL=$kernel GUEST_ARCH=arm64 bats --timing tests/boot/arm64 >>"$B/boot-$kernel.log" 2>&1 ||
+		rc=1
 	echo $rc >"$B/boot-$kernel.rc") &
 done
 wait

@@ -11,17 +11,45 @@
 #   QEMU_CPU     QEMU CPU model (default: max)
 #   QEMU_SMP     virtual CPUs (default: 1); fixtures of a run with QEMU_SMP=2 live apart
 #   BOOT_APPEND  extra kernel command line
+#   GUEST_ARCH   Debian architecture of the guest: amd64 (default) or arm64, for which the shim
+#                is cross-built (CROSS=aarch64) and QEMU emulates the virt machine
 
 REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 KERNEL=${KERNEL:-bookworm}
-FIXTURES=$REPO/build/fixtures/$KERNEL${QEMU_SMP:+-smp$QEMU_SMP}
-# How test names say which kernel and how many CPUs they ran on.
-RUN="$KERNEL${QEMU_SMP:+ smp$QEMU_SMP}"
+GUEST_ARCH=${GUEST_ARCH:-amd64}
+case "$GUEST_ARCH" in
+amd64) ARCH_TAG="" ;;
+arm64) ARCH_TAG=arm64 ;;
+*) echo "fixture: GUEST_ARCH='$GUEST_ARCH': expected amd64 or arm64" >&2 && return 1 ;;
+esac
+FIXTURES=$REPO/build/fixtures/$KERNEL${ARCH_TAG:+-$ARCH_TAG}${QEMU_SMP:+-smp$QEMU_SMP}
+# How test names say which kernel, architecture and how many CPUs they ran on.
+RUN="$KERNEL${ARCH_TAG:+ $ARCH_TAG}${QEMU_SMP:+ smp$QEMU_SMP}"
 GUEST=$REPO/tests/boot/guest
 # A module no table lists: the guest tries to insmod it after the latch.
 OUTSIDER=kernel/drivers/net/nlmon.ko
 
-kernel_info() { sh "$REPO/tests/lib/kernel.sh" "$1" "${2:-$KERNEL}"; }
+kernel_info() { sh "$REPO/tests/lib/kernel.sh" "$1" "${2:-$KERNEL}" "${3:-$GUEST_ARCH}"; }
+
+# What differs per guest architecture: the make variables of the shim, the static BusyBox and C
+# compiler for the image, and how QEMU boots it.
+arch_make_vars() { [ "$GUEST_ARCH" = amd64 ] || echo CROSS=aarch64; }
+arch_busybox() {
+	if [ "$GUEST_ARCH" = amd64 ]; then echo /bin/busybox; else sh "$REPO/tests/lib/cross.sh" busybox aarch64; fi
+}
+arch_cc() {
+	if [ "$GUEST_ARCH" = amd64 ]; then echo musl-gcc; else sh "$REPO/tests/lib/cross.sh" cc aarch64; fi
+}
+arch_console() { [ "$GUEST_ARCH" = amd64 ] && echo ttyS0 || echo ttyAMA0; }
+# pauth-impdef: QEMU's own pointer-authentication algorithm, much faster to emulate than the
+# architected one; the kernel cannot tell the difference.
+arch_qemu() {
+	if [ "$GUEST_ARCH" = amd64 ]; then
+		echo qemu-system-x86_64 -cpu "${QEMU_CPU:-max}"
+	else
+		echo qemu-system-aarch64 -M virt -cpu "${QEMU_CPU:-max,pauth-impdef=on}" -nic none
+	fi
+}
 kernel_modules_dir() { kernel_info modules-dir "$@"; }
 kernel_release() { kernel_info release "$@"; }
 
@@ -45,12 +73,32 @@ fixture_build() {
 	kconfig=$(kernel_info config "$table_kernel")
 	mkdir -p "$FIXTURES/$name"
 	echo "$tree" >"$FIXTURES/$name/tree-path"
+	# shellcheck disable=SC2046 # no words or one
 	make -s -C "$REPO" B="$FIXTURES/$name/build" LIST="$list" MODULES_DIR="$tree" \
-		KCONFIG="$kconfig" SUPERVISOR=/sbin/supervisor "$@" "$FIXTURES/$name/build/modlatch" \
+		KCONFIG="$kconfig" SUPERVISOR=/sbin/supervisor $(arch_make_vars) "$@" \
+		"$FIXTURES/$name/build/modlatch" \
 		>"$FIXTURES/$name/build.log" 2>&1 || {
 		cat "$FIXTURES/$name/build.log" >&2
 		return 1
 	}
+	[ "$GUEST_ARCH" = amd64 ] && return 0
+	# A cross-built shim cannot run here; a copy for this machine, with the same table and
+	# choices, answers --print for the fixture.
+	make -s -C "$REPO" B="$FIXTURES/$name/host" LIST="$list" MODULES_DIR="$tree" \
+		KCONFIG="$kconfig" SUPERVISOR=/sbin/supervisor CC=cc STATIC= "$@" \
+		"$FIXTURES/$name/host/modlatch" >>"$FIXTURES/$name/build.log" 2>&1 || {
+		cat "$FIXTURES/$name/build.log" >&2
+		return 1
+	}
+}
+
+# fixture_print NAME: the fixture's table and build choices (modlatch --print).
+fixture_print() {
+	if [ "$GUEST_ARCH" = amd64 ]; then
+		"$FIXTURES/$1/build/modlatch" --print
+	else
+		"$FIXTURES/$1/host/modlatch" --print
+	fi
 }
 
 # fixture_rootfs NAME [SUPERVISOR_SCRIPT]: lays out $FIXTURES/NAME/rootfs: modlatch as /init,
@@ -61,16 +109,17 @@ fixture_rootfs() {
 	local name=$1 script=${2:-$GUEST/supervisor.sh}
 	local root=$FIXTURES/$name/rootfs tree release applet rel
 	tree=$(cat "$FIXTURES/$name/tree-path")
-	release=$("$FIXTURES/$name/build/modlatch" --print | sed -n 's/^kernel //p')
+	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
 	rm -rf "$root"
 	mkdir -p "$root"/{bin,sbin,etc,mnt,lib/modules/"$release"}
 	install -m 0755 "$FIXTURES/$name/build/modlatch" "$root/init"
-	install -m 0755 /bin/busybox "$root/bin/busybox"
+	install -m 0755 "$(arch_busybox)" "$root/bin/busybox"
+	# The host's BusyBox lists the applets: both are Debian's busybox-static of one release.
 	for applet in $(/bin/busybox --list); do
 		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 	done
 	install -m 0755 "$script" "$root/sbin/supervisor"
-	for rel in $("$root/init" --print | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
+	for rel in $(fixture_print "$name" | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
 		install -D -m 0644 "$tree/$rel" "$root/lib/modules/$release/$rel"
 	done
 	local outsider
@@ -81,6 +130,56 @@ fixture_rootfs() {
 	esac
 }
 
+# fixture_disk NAME: turns the rootfs into $FIXTURES/NAME/disk.img, the ext4 root filesystem
+# of an appliance that boots from disk: modlatch as /sbin/init, empty mount points, no /init.
+# The fixture then has no initramfs unless fixture_stage adds one.
+fixture_disk() {
+	local dir=$FIXTURES/$1 root=$FIXTURES/$1/rootfs
+	mv "$root/init" "$root/sbin/init"
+	mkdir -p "$root"/{dev,proc,sys,run}
+	rm -f "$dir/initramfs.cpio" "$dir/disk.img"
+	mkfs.ext4 -q -F -L root -d "$root" "$dir/disk.img" 64M
+}
+
+# fixture_stage NAME MODULE...: an initramfs for $FIXTURES/NAME that loads MODULE... with what
+# they need (as modprobe orders them, decompressed for BusyBox's insmod), mounts /dev/vda
+# read-only, moves its /dev and /proc there and switch_roots to the disk's /sbin/init. It is
+# the storage stage an appliance needs when its disk driver is a module; it runs before
+# modlatch, while module loading is open, and is as trusted as the kernel it ships with.
+fixture_stage() {
+	local name=$1 stage=$FIXTURES/$1/stage tree n=0 file
+	shift
+	tree=$(kernel_modules_dir)
+	rm -rf "$stage"
+	mkdir -p "$stage"/{bin,dev,proc,newroot,stage}
+	install -m 0755 "$(arch_busybox)" "$stage/bin/busybox"
+	for applet in sh mount insmod sleep switch_root; do ln -s busybox "$stage/bin/$applet"; done
+	# modprobe -a names a shared dependency once per module that needs it; stage it once.
+	for file in $(modprobe -d "${tree%/lib/modules/*}" -S "$(basename "$tree")" -a \
+		--show-depends "$@" | sed -n 's/^insmod \([^ ]*\).*/\1/p' | awk '!seen[$0]++'); do
+		n=$((n + 1))
+		case "$file" in
+		*.xz) xz -dc "$file" ;;
+		*) cat "$file" ;;
+		esac >"$stage/stage/$(printf %02d $n)-$(basename "${file%.xz}")"
+	done
+	cat >"$stage/init" <<-'SCRIPT'
+		#!/bin/sh
+		mount -t devtmpfs devtmpfs /dev
+		mount -t proc proc /proc
+		for module in /stage/*.ko; do insmod "$module" || echo "stage: insmod $module failed"; done
+		n=0
+		while [ ! -b /dev/vda ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+		mount -t ext4 -o ro /dev/vda /newroot || echo "stage: cannot mount /dev/vda"
+		mount --move /dev /newroot/dev
+		mount --move /proc /newroot/proc
+		exec switch_root /newroot /sbin/init
+	SCRIPT
+	chmod +x "$stage/init"
+	(cd "$stage" && find . | LC_ALL=C sort |
+		cpio -o -H newc -R 0:0 --quiet) >"$FIXTURES/$name/initramfs.cpio"
+}
+
 # fixture_initramfs NAME: packs the rootfs into $FIXTURES/NAME/initramfs.cpio.
 fixture_initramfs() {
 	local name=$1
@@ -88,7 +187,8 @@ fixture_initramfs() {
 		cpio -o -H newc -R 0:0 --quiet) >"$FIXTURES/$name/initramfs.cpio"
 }
 
-# fixture_boot NAME [QEMU_ARG ...]: boots the initramfs and waits for the guest to stop (power
+# fixture_boot NAME [QEMU_ARG ...]: boots the initramfs (if the fixture has one; without, the
+# QEMU_ARGs give the root disk) and waits for the guest to stop (power
 # off or reboot; -no-reboot turns both into QEMU's exit). The serial console lands in
 # $FIXTURES/NAME/serial.log. Fails if the guest does not stop within BOOT_TIMEOUT seconds.
 fixture_boot() {
@@ -100,10 +200,13 @@ fixture_boot() {
 	# loglevel=2: the kernel echoes none of modlatch's /dev/kmsg lines (crit and below) to the
 	# console, where with two vCPUs the echo could land inside modlatch's own console line.
 	# QEMU must not inherit bats' descriptors 3 and 4, or the run hangs.
-	timeout "${BOOT_TIMEOUT:-240}" qemu-system-x86_64 -accel tcg -cpu "${QEMU_CPU:-max}" \
+	local initrd=()
+	[ -e "$dir/initramfs.cpio" ] && initrd=(-initrd "$dir/initramfs.cpio")
+	# shellcheck disable=SC2046 # the emulator and its options are words
+	timeout "${BOOT_TIMEOUT:-240}" $(arch_qemu) -accel tcg \
 		-m 512 -smp "${QEMU_SMP:-1}" -display none -monitor none -no-reboot \
-		-serial "file:$dir/serial.log" -kernel "$vmlinuz" -initrd "$dir/initramfs.cpio" \
-		-append "console=ttyS0 panic=-1 loglevel=2 ${BOOT_APPEND:-}" "$@" \
+		-serial "file:$dir/serial.log" -kernel "$vmlinuz" "${initrd[@]}" \
+		-append "console=$(arch_console) panic=-1 loglevel=2 ${BOOT_APPEND:-}" "$@" \
 		</dev/null >"$dir/qemu.log" 2>&1 3>&- 4>&-
 	local rc=$?
 	if [ "$rc" -ne 0 ]; then
@@ -132,7 +235,7 @@ summary_field() { modlatch_lines "$1" | sed -n "s/^modlatch: summary .*\\<$2=\\(
 # Module names in the order modlatch reports them loaded.
 loaded_order() { modlatch_lines "$1" | sed -n 's/^modlatch: module=\([^ ]*\) result=loaded.*/\1/p'; }
 # Module names of the table in table order.
-table_order() { "$FIXTURES/$1/build/modlatch" --print | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p'; }
+table_order() { fixture_print "$1" | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p'; }
 
 # fixture_tree NAME REL_PATH...: a small modules tree in $FIXTURES/NAME/tree holding copies of
 # the kernel's given module files (each in whatever compression the kernel ships) and its
@@ -187,5 +290,6 @@ fixture_programs() {
 
 # fixture_guest_tool NAME SRC: builds a static helper from SRC into the rootfs as /sbin/NAME.
 fixture_guest_tool() {
-	musl-gcc -static -Os -s -Wall -Wextra -o "$FIXTURES/$1/rootfs/sbin/$2" "$3"
+	# shellcheck disable=SC2046 # the compiler and its options are words
+	$(arch_cc) -static -Os -s -Wall -Wextra -o "$FIXTURES/$1/rootfs/sbin/$2" "$3"
 }
