@@ -4,7 +4,7 @@
 
 #include <syslog.h>
 
-/* Opens /dev/kmsg; until then, and if it fails, lines go to the console only. */
+/* Checks that /dev/kmsg opens; until then, and if it does not, lines go to the console only. */
 void log_open_kmsg(void);
 
 void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -47,6 +47,13 @@ loadable() { "$FIXTURES/$1/build/modlatch" --print | grep -v 'flags=[^ ]*builtin
 	done
 }
 
+@test "[$RUN] dmesg has every line of the report, however long (the kernel rate-limits /dev/kmsg)" {
+	for list in $LISTS; do
+		[ "$(check_lines "$list" | sed -n 's/^kmsg-lines=//p')" = "$(modlatch_lines "$list" | wc -l)" ]
+	done
+	[ "$(modlatch_lines container-host | wc -l)" -gt 40 ]
+}
+
 @test "[$RUN] after the latch, insmod and rmmod fail with EPERM" {
 	for list in $LISTS; do
 		run check_lines "$list"

@@ -15,6 +15,7 @@ victim=$(head -n 1 /proc/modules | cut -d' ' -f1)
 [ -n "$victim" ] && echo "CHECK rmmod=$(rmmod "$victim" 2>&1 | sed "s/'$victim'/MODULE/")"
 echo "CHECK write0=$( (echo 0 >/proc/sys/kernel/modules_disabled) 2>&1)"
 echo "CHECK write1=$( (echo 1 >/proc/sys/kernel/modules_disabled) 2>&1)rc=$?"
+echo "CHECK kmsg-lines=$(dmesg | grep -c ' modlatch: ')"
 [ -x /sbin/case-checks ] && /sbin/case-checks
 echo "CHECK done"
 poweroff -f
