@@ -76,11 +76,14 @@ define MODLATCH_INSTALL_TARGET_CMDS
 	$(MODLATCH_INSTALL_INITTAB)
 endef
 
-ifeq ($(BR2_PACKAGE_MODLATCH_BUSYBOX_NO_MODPROBE),y)
+# BusyBox's config may leave out init when another init system is
+# chosen; modlatch execs it, so it must be there.
 define MODLATCH_BUSYBOX_CONFIG_FIXUPS
-	$(call KCONFIG_DISABLE_OPT,CONFIG_MODPROBE)
+	$(if $(BR2_PACKAGE_MODLATCH_SUPERVISOR_BUSYBOX_INIT),
+		$(call KCONFIG_ENABLE_OPT,CONFIG_INIT))
+	$(if $(BR2_PACKAGE_MODLATCH_BUSYBOX_NO_MODPROBE),
+		$(call KCONFIG_DISABLE_OPT,CONFIG_MODPROBE))
 endef
-endif
 
 # Before each filesystem image is made, on its copy of the target:
 # overlays and post-build scripts have run by then, and depmod too.
