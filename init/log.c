@@ -35,6 +35,40 @@ void log_open_kmsg(void)
 		close(fd);
 }
 
+/*
+ * The kernel prints a /dev/kmsg line on its consoles itself when the line's level is below
+ * console_loglevel (the first number of /proc/sys/kernel/printk), unless printk.devkmsg=off
+ * drops it; such a line is not written to the console a second time. Until /proc can tell,
+ * every line goes to the console.
+ */
+static int kernel_echoes_below = -1; /* -1: not known yet */
+
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+	if (fd >= 0)
+		close(fd);
+	buf[n > 0 ? n : 0] = '\0';
+	return n;
+}
+
+static void learn_kernel_echo(void)
+{
+	char printk[64], devkmsg[16];
+	int level = 0;
+
+	if (read_small("/proc/sys/kernel/printk", printk, sizeof(printk)) <= 0)
+		return;
+	for (const char *c = printk; *c >= '0' && *c <= '9'; c++)
+		level = level * 10 + (*c - '0');
+	if (read_small("/proc/sys/kernel/printk_devkmsg", devkmsg, sizeof(devkmsg)) > 0 &&
+	    strncmp(devkmsg, "off", 3) == 0)
+		level = 0;
+	kernel_echoes_below = level;
+}
+
 static void write_all(int fd, const char *buf, size_t len)
 {
 	while (len > 0) {
@@ -63,11 +97,16 @@ void say(int level, const char *format, ...)
 		len = sizeof(line) - 2;
 	line[len++] = '\n';
 	int kmsg = kmsg_works ? open_kmsg() : -1;
+	bool echoed = false;
 	if (kmsg >= 0) {
+		if (kernel_echoes_below < 0)
+			learn_kernel_echo();
 		write_all(kmsg, line, len);
 		close(kmsg);
+		echoed = level < kernel_echoes_below;
 	}
 	const char *plain = strchr(line, '>') + 1;
-	write_all(STDERR_FILENO, plain, len - (size_t)(plain - line));
+	if (!echoed)
+		write_all(STDERR_FILENO, plain, len - (size_t)(plain - line));
 	errno = saved;
 }

@@ -1,4 +1,7 @@
-/* One log line goes to /dev/kmsg with its level and to the console, both prefixed "modlatch: ". */
+/*
+ * One log line goes to /dev/kmsg with its level, and to the console unless the kernel prints it
+ * there itself; both prefixed "modlatch: ".
+ */
 #ifndef MODLATCH_LOG_H
 #define MODLATCH_LOG_H
 
