@@ -47,12 +47,7 @@ resolve_package() {
 unpack() {
 	dir=$1
 	rm -rf "$dir"
-	mkdir -p "$dir/deb"
-	# shellcheck disable=SC2046
-	(cd "$dir/deb" && apt-get $(apt_options) download "$package=$version" >&2) ||
-		die "apt-get download $package=$version failed"
-	dpkg-deb -x "$dir"/deb/*.deb "$dir/root"
-	rm -rf "$dir/deb"
+	apt_unpack "$package=$version" "$dir/root" || die "apt-get download $package=$version failed"
 	# Newer packages install under /usr only (merged /usr); the image's /lib points there.
 	[ -e "$dir/root/lib" ] || ln -s usr/lib "$dir/root/lib"
 	release=$(ls "$dir/root/lib/modules")
