@@ -29,6 +29,10 @@ GUEST=$REPO/tests/boot/guest
 # A module no table lists: the guest tries to insmod it after the latch.
 OUTSIDER=kernel/drivers/net/nlmon.ko
 
+# The generator, for the suites that run it on the host; each builds it once in setup_file.
+GEN=$REPO/build/modlatch-gen
+build_generator() { make -s -C "$REPO" build/modlatch-gen; }
+
 kernel_info() { sh "$REPO/tests/lib/kernel.sh" "$1" "${2:-$KERNEL}" "${3:-$GUEST_ARCH}"; }
 
 # What differs per guest architecture: the make variables of the shim, the static BusyBox and C
@@ -63,33 +67,34 @@ module_file() {
 	return 1
 }
 
-# fixture_build NAME LIST [MAKE_VAR=VALUE ...]: builds modlatch into $FIXTURES/NAME/build.
-fixture_build() {
-	local name=$1 list=$2
-	shift 2
-	local table_kernel=${TABLE_KERNEL:-$KERNEL}
-	local tree=${TREE:-$(kernel_modules_dir "$table_kernel")}
-	local kconfig
-	kconfig=$(kernel_info config "$table_kernel")
-	mkdir -p "$FIXTURES/$name"
-	echo "$tree" >"$FIXTURES/$name/tree-path"
-	# shellcheck disable=SC2046 # no words or one
-	make -s -C "$REPO" B="$FIXTURES/$name/build" LIST="$list" MODULES_DIR="$tree" \
-		KCONFIG="$kconfig" SUPERVISOR=/sbin/supervisor $(arch_make_vars) "$@" \
-		"$FIXTURES/$name/build/modlatch" \
-		>"$FIXTURES/$name/build.log" 2>&1 || {
+# fixture_make NAME DIR LIST KCONFIG [MAKE_VAR=VALUE ...]: builds $FIXTURES/NAME/DIR/modlatch
+# from the fixture's tree, logging to $FIXTURES/NAME/build.log.
+fixture_make() {
+	local name=$1 dir=$2 list=$3 kconfig=$4
+	shift 4
+	make -s -C "$REPO" B="$FIXTURES/$name/$dir" LIST="$list" \
+		MODULES_DIR="$(cat "$FIXTURES/$name/tree-path")" KCONFIG="$kconfig" \
+		SUPERVISOR=/sbin/supervisor "$@" "$FIXTURES/$name/$dir/modlatch" \
+		>>"$FIXTURES/$name/build.log" 2>&1 || {
 		cat "$FIXTURES/$name/build.log" >&2
 		return 1
 	}
+}
+
+# fixture_build NAME LIST [MAKE_VAR=VALUE ...]: builds modlatch into $FIXTURES/NAME/build.
+fixture_build() {
+	local name=$1 list=$2 table_kernel=${TABLE_KERNEL:-$KERNEL} kconfig
+	shift 2
+	kconfig=$(kernel_info config "$table_kernel")
+	mkdir -p "$FIXTURES/$name"
+	echo "${TREE:-$(kernel_modules_dir "$table_kernel")}" >"$FIXTURES/$name/tree-path"
+	: >"$FIXTURES/$name/build.log"
+	# shellcheck disable=SC2046 # no words or one
+	fixture_make "$name" build "$list" "$kconfig" $(arch_make_vars) "$@" || return 1
 	[ "$GUEST_ARCH" = amd64 ] && return 0
 	# A cross-built shim cannot run here; a copy for this machine, with the same table and
 	# choices, answers --print for the fixture.
-	make -s -C "$REPO" B="$FIXTURES/$name/host" LIST="$list" MODULES_DIR="$tree" \
-		KCONFIG="$kconfig" SUPERVISOR=/sbin/supervisor CC=cc STATIC= "$@" \
-		"$FIXTURES/$name/host/modlatch" >>"$FIXTURES/$name/build.log" 2>&1 || {
-		cat "$FIXTURES/$name/build.log" >&2
-		return 1
-	}
+	fixture_make "$name" host "$list" "$kconfig" CC=cc STATIC= "$@"
 }
 
 # fixture_print NAME: the fixture's table and build choices (modlatch --print).
