@@ -7,11 +7,10 @@ bats_load_library bats-assert
 load lib/fixture
 
 setup_file() {
-	make -s -C "$REPO" build/modlatch-gen
+	build_generator
 }
 
 setup() {
-	GEN=$REPO/build/modlatch-gen
 	ROOT=$BATS_TEST_TMPDIR/root
 	mkdir -p "$ROOT/sbin" "$ROOT/bin"
 	CONFIG_61=$(kernel_info config bookworm)

@@ -7,11 +7,10 @@ bats_load_library bats-assert
 load lib/fixture
 
 setup_file() {
-	make -s -C "$REPO" build/modlatch-gen
+	build_generator
 }
 
 setup() {
-	GEN=$REPO/build/modlatch-gen
 	MODDIR=$(kernel_modules_dir)
 	KCONFIG=$(kernel_info config)
 	OUT=$BATS_TEST_TMPDIR/table.c

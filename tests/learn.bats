@@ -12,11 +12,7 @@ load lib/fixture
 DATA=$REPO/tests/data/learn
 
 setup_file() {
-	make -s -C "$REPO" build/modlatch-gen
-}
-
-setup() {
-	GEN=$REPO/build/modlatch-gen
+	build_generator
 }
 
 # fake_sysfs SUITE: a directory shaped like /sys/module/*/drivers/*/DEVICE from the recording.
