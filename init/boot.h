@@ -72,6 +72,7 @@ struct boot {
 	int probe_err;	  /* what finit_module(-1, "", 0) answered after the latch */
 	struct companion_result companions[COMPANIONS];
 	bool companions_hold; /* every companion asked for is confirmed or absent */
+	bool recording;	      /* AFTER_LATCH=record: kernel.modprobe is this binary now */
 	unsigned required_failed;
 };
 
@@ -85,6 +86,7 @@ void check_kernel_release(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
 void latch_companions(struct boot *boot);
+void record_requests_after_latch(struct boot *boot);
 void report(struct boot *boot);
 void enforce_policies(const struct boot *boot);
 _Noreturn void hand_off(void);
@@ -93,6 +95,9 @@ char *const *supervisor_environment(void);
 
 /* Reaper hand-off: stay PID 1, run argv as the child, reap, forward signals, stop at its end. */
 _Noreturn void run_as_reaper(const char *const *argv);
+
+/* Whether path leads to this very binary (same device and inode). */
+bool is_this_program(const char *path);
 
 /* Whether this process is PID 1 of the initial PID namespace; the answer decides the mode. */
 bool booting_as_init(void);

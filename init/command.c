@@ -12,12 +12,18 @@
 #include "errname.h"
 #include "filehash.h"
 #include "fmt.h"
+#include "request.h"
 
 static void usage(int to)
 {
 	fdprint(to, "usage: modlatch --version | --print | --verify ROOT\n"
 		    "As PID 1 at boot it loads the compiled-in modules, latches module loading\n"
 		    "and execs the supervisor; as a command it only reads.\n");
+	if (ML_AFTER_LATCH_RECORD)
+		fdprint(to,
+			"After the latch the kernel runs it as `modlatch -q -- NAME` for a module\n"
+			"request: it loads nothing, logs NAME and keeps it in %s.\n",
+			ML_REQUEST_FILE);
 }
 
 #define out(...) fdprint(STDOUT_FILENO, __VA_ARGS__)
@@ -72,12 +78,13 @@ static int print_table(void)
 			out(" %s", ml_supervisors[i][a]);
 	}
 	out("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
-	    "load %s\nmax_threads %d\nalso_latch %s\nentries %u\n",
+	    "load %s\nmax_threads %d\nalso_latch %s\nafter_latch %s%s\nentries %u\n",
 	    ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
 	    ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
 	    ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
 	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS,
-	    ML_ALSO_LATCH[0] ? ML_ALSO_LATCH : "none", ml_table_len);
+	    ML_ALSO_LATCH[0] ? ML_ALSO_LATCH : "none", ML_AFTER_LATCH_RECORD ? "record " : "blank",
+	    ML_AFTER_LATCH_RECORD ? ML_AFTER_LATCH_HELPER : "", ml_table_len);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		print_entry(i, &ml_table[i]);
 	return 0;
@@ -128,6 +135,9 @@ static int verify(const char *root)
 
 int command_main(int argc, char **argv)
 {
+	/* Only a build that records requests after the latch answers the kernel's helper form. */
+	if (ML_AFTER_LATCH_RECORD && is_module_request(argc, argv))
+		return refuse_module_request(argv[3]);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		out("modlatch %s (kernel %s, %u entries)\n", ML_VERSION, ml_release, ml_table_len);
 		return 0;

@@ -5,7 +5,6 @@
  */
 #include <errno.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -15,19 +14,11 @@
 
 extern char **environ;
 
-/* A supervisor path that leads back to this binary (say /sbin/init -> modlatch) would loop. */
-static bool is_this_program(const char *path)
-{
-	struct stat self, other;
-
-	return stat("/proc/self/exe", &self) == 0 && stat(path, &other) == 0 &&
-	       self.st_dev == other.st_dev && self.st_ino == other.st_ino;
-}
-
 static _Noreturn void exec_supervisor(void)
 {
 	for (unsigned i = 0; ml_supervisors[i]; i++) {
 		const char *const *argv = ml_supervisors[i];
+		/* A supervisor path leading back here (say /sbin/init -> modlatch) would loop. */
 		if (is_this_program(argv[0])) {
 			say(LOG_WARNING, "skipping supervisor %s: it is modlatch itself", argv[0]);
 			continue;

@@ -20,6 +20,7 @@ int main(int argc, char **argv)
 	load_modules(&boot);
 	latch_module_loading(&boot);
 	latch_companions(&boot);
+	record_requests_after_latch(&boot);
 	report(&boot);
 	enforce_policies(&boot);
 	hand_off();

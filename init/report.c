@@ -6,6 +6,7 @@
 #include "config.h"
 #include "errname.h"
 #include "log.h"
+#include "request.h"
 
 struct tally {
 	unsigned loaded, already, builtin, absent, failed, optional_failed;
@@ -98,6 +99,18 @@ static void report_companions(const struct boot *boot)
 	}
 }
 
+static void report_after_latch(const struct boot *boot)
+{
+	if (!ML_AFTER_LATCH_RECORD)
+		return;
+	if (boot->recording)
+		say(LOG_INFO, "after_latch=record helper=%s names=%s", ML_AFTER_LATCH_HELPER,
+		    ML_REQUEST_FILE);
+	else
+		say(LOG_ERR,
+		    "after_latch=blank: module requests after the latch will not be named");
+}
+
 void report(struct boot *boot)
 {
 	struct tally t = { 0 };
@@ -108,6 +121,7 @@ void report(struct boot *boot)
 	    boot->latch_value, boot->probe_err ? errno_name(boot->probe_err) : "accepted",
 	    boot->latched ? "confirmed" : "NOT CONFIRMED");
 	report_companions(boot);
+	report_after_latch(boot);
 	boot->required_failed = t.failed;
 	bool latched = boot->latched && boot->companions_hold;
 	bool clean = latched && t.failed == 0;

@@ -88,6 +88,28 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_line 'also_latch none'
 }
 
+@test "AFTER_LATCH is blank or record; the helper path must be absolute and plain" {
+	build
+	run "$OUT/modlatch" --print
+	assert_line 'after_latch blank'
+	build AFTER_LATCH=record
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line 'after_latch record /init'
+	build AFTER_LATCH=record AFTER_LATCH_HELPER=/sbin/modlatch
+	run "$OUT/modlatch" --print
+	assert_line 'after_latch record /sbin/modlatch'
+	build AFTER_LATCH=log
+	assert_failure
+	assert_output --partial "mkconfig: AFTER_LATCH='log': expected blank or record"
+	build AFTER_LATCH=record AFTER_LATCH_HELPER=sbin/modlatch
+	assert_failure
+	assert_output --partial "mkconfig: AFTER_LATCH_HELPER='sbin/modlatch': must be the absolute path of modlatch in the image"
+	build AFTER_LATCH=record AFTER_LATCH_HELPER='/sbin/mod latch'
+	assert_failure
+	assert_output --partial "quotes, backslashes and spaces are not supported"
+}
+
 @test "CROSS=aarch64 builds a static aarch64 shim from the arm64 tree; an unknown CROSS is refused" {
 	run make -s -C "$REPO" B="$OUT" CROSS=aarch64 MODULES_DIR="$(kernel_modules_dir bookworm arm64)" \
 		"$OUT/modlatch"

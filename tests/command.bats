@@ -6,7 +6,8 @@ bats_load_library bats-assert
 load lib/fixture
 
 setup_file() {
-	fixture_build command "$REPO/etc/demo.list" SUPERVISOR="/sbin/s6-svscan /run/service:/bin/sh"
+	fixture_build command "$REPO/etc/demo.list" SUPERVISOR="/sbin/s6-svscan /run/service:/bin/sh" &&
+		fixture_build command-record "$REPO/etc/demo.list" AFTER_LATCH=record
 }
 
 setup() {
@@ -91,4 +92,46 @@ copy_root() {
 	run "$MODLATCH" --bogus
 	[ "$(cat /proc/self/mountinfo | wc -l)" = "$before" ]
 	[ "$(cat /proc/sys/kernel/modules_disabled 2>&1 || true)" = "$latch_before" ]
+}
+
+# modlatch_as_helper ARG...: runs a record build as the kernel would run its module helper, in a
+# mount namespace of its own with a fresh /run and /dev/kmsg bound to /dev/null, so that neither
+# this machine's /run nor its kernel log is touched. Run by hand, the helper also writes its
+# kernel-log lines to stderr: prints those, the exit status, then the recorded names. (The boot
+# suite's record.bats reads the same lines from a guest's kernel log.)
+modlatch_as_helper() {
+	unshare --mount sh -c '
+		mount -t tmpfs tmpfs /run && mount --bind /dev/null /dev/kmsg || exit 99
+		"$@"; echo "rc=$?"; echo "names:"; cat /run/modlatch/refused
+	' sh "$@" 2>&1
+}
+
+@test "a record build answers the kernel's helper form: it loads nothing, logs and keeps each name once" {
+	helper=$FIXTURES/command-record/build/modlatch
+	run modlatch_as_helper sh -c "'$helper' -q -- fs-xfs; '$helper' -q -- 'crypto-hmac(sha256)'; \
+		'$helper' -q -- fs-xfs"
+	assert_line "rc=1"
+	assert_line --index 0 "modlatch: refused module=fs-xfs after latch"
+	assert_equal "$(echo "$output" | grep -c '^modlatch: refused module=fs-xfs after latch$')" 2
+	assert_line "modlatch: refused module=crypto-hmac(sha256) after latch"
+	assert_equal "$(echo "$output" | sed -n '/^names:$/,$p')" "$(printf 'names:\nfs-xfs\ncrypto-hmac(sha256)')"
+}
+
+@test "a record build refuses a helper call whose name no kernel request has, and records nothing" {
+	helper=$FIXTURES/command-record/build/modlatch
+	run modlatch_as_helper "$helper" -q -- 'rtnl-link-a b'
+	assert_line "rc=1"
+	assert_line "modlatch: refused a module request after latch: the name has a character no kernel request has; nothing recorded"
+	assert_line --partial "/run/modlatch/refused: No such file or directory"
+	run modlatch_as_helper "$helper" -q -- "$(printf 'n%.0s' $(seq 64))"
+	assert_line "modlatch: refused a module request after latch: the name is longer than a kernel request can be; nothing recorded"
+	run modlatch_as_helper "$helper" -q fs-xfs
+	assert_line "rc=2"
+	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
+}
+
+@test "a default build does not answer the helper form" {
+	run "$FIXTURES/command/build/modlatch" -q -- fs-xfs
+	assert_failure 2
+	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
 }

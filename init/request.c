@@ -1,0 +1,135 @@
+/*
+ * The kernel's module helper, after the latch (AFTER_LATCH=record; the boot step that installs
+ * it is record.c). It loads nothing: it says which module the kernel asked for, keeps the name
+ * for the supervisor and health checks, and fails the request as the empty helper did.
+ *
+ * The kernel starts its helpers with no open descriptors, as root, once per request: nothing here
+ * writes to a standard stream it did not find open, and every name is checked before use.
+ */
+#include "request.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "errname.h"
+#include "fmt.h"
+
+/* Exit status of a refused request; the kernel passes it on as the request's failure. */
+#define REFUSED 1
+
+static bool request_char(char c)
+{
+	return c > ' ' && c <= '~'; /* printable, no space: one name per line, one word per log */
+}
+
+bool is_module_request(int argc, char *const argv[])
+{
+	return argc == 4 && strcmp(argv[1], "-q") == 0 && strcmp(argv[2], "--") == 0;
+}
+
+const char *request_name_error(const char *name)
+{
+	size_t len = strnlen(name, ML_REQUEST_NAME_MAX + 1);
+
+	if (len == 0)
+		return "the name is empty";
+	if (len > ML_REQUEST_NAME_MAX)
+		return "the name is longer than a kernel request can be";
+	for (size_t i = 0; i < len; i++)
+		if (!request_char(name[i]))
+			return "the name has a character no kernel request has";
+	return NULL;
+}
+
+static bool stderr_open;
+
+/* One line to the kernel log at LEVEL, and to stderr when someone ran this by hand. */
+static void tell(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
+static void tell(int level, const char *format, ...)
+{
+	char line[256];
+	size_t head = fmt(line, sizeof(line), "<%d>modlatch: ", level);
+	va_list ap;
+
+	va_start(ap, format);
+	size_t len = head + vfmt(line + head, sizeof(line) - head - 1, format, ap);
+	va_end(ap);
+	if (len > sizeof(line) - 2)
+		len = sizeof(line) - 2;
+	line[len++] = '\n';
+	int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
+	if (kmsg >= 0) {
+		(void)!write(kmsg, line, len);
+		close(kmsg);
+	}
+	const char *plain = strchr(line, '>') + 1;
+	if (stderr_open)
+		(void)!write(STDERR_FILENO, plain, len - (size_t)(plain - line));
+}
+
+/* Whether NAME is a line of the file's first LEN bytes. */
+static bool recorded(const char *names, size_t len, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (size_t at = 0; at + n < len; at++)
+		if ((at == 0 || names[at - 1] == '\n') && memcmp(names + at, name, n) == 0 &&
+		    names[at + n] == '\n')
+			return true;
+	return false;
+}
+
+/* Appends NAME unless it is there already; an errno name on failure, NULL on success. */
+static const char *record(int fd, const char *name)
+{
+	static char names[ML_REQUEST_FILE_MAX];
+	ssize_t len = pread(fd, names, sizeof(names), 0);
+
+	if (len < 0)
+		return errno_name(errno);
+	if (recorded(names, (size_t)len, name))
+		return NULL;
+	size_t n = strlen(name);
+	if ((size_t)len + n + 1 > sizeof(names))
+		return "full";
+	char line[ML_REQUEST_NAME_MAX + 2];
+	memcpy(line, name, n);
+	line[n] = '\n';
+	return write(fd, line, n + 1) == (ssize_t)(n + 1) ? NULL : errno_name(errno);
+}
+
+/* Helpers run side by side: one at a time reads and appends, so each name is kept once. */
+static const char *lock_and_record(int fd, const char *name)
+{
+	if (fd < 0 || flock(fd, LOCK_EX) < 0)
+		return errno_name(errno);
+	return record(fd, name);
+}
+
+int refuse_module_request(const char *name)
+{
+	stderr_open = fcntl(STDERR_FILENO, F_GETFD) >= 0;
+	const char *bad = request_name_error(name);
+	if (bad) {
+		tell(4, "refused a module request after latch: %s; nothing recorded", bad);
+		return REFUSED;
+	}
+	tell(4, "refused module=%s after latch", name);
+	if (mkdir(ML_REQUEST_DIR, 0755) < 0 && errno != EEXIST) {
+		tell(3, "cannot record module=%s: mkdir %s: %s", name, ML_REQUEST_DIR,
+		     errno_name(errno));
+		return REFUSED;
+	}
+	int fd = open(ML_REQUEST_FILE, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
+	const char *failed = lock_and_record(fd, name);
+	if (failed)
+		tell(3, "cannot record module=%s in %s: %s", name, ML_REQUEST_FILE, failed);
+	if (fd >= 0)
+		close(fd);
+	return REFUSED;
+}

@@ -1,0 +1,79 @@
+#!/usr/bin/env bats
+# AFTER_LATCH=record: once the latch holds, the kernel's module helper is modlatch itself, and
+# every module the kernel then asks for is named in the kernel log and in /run/modlatch/refused,
+# loaded by nobody. Two boots: the helper where the build says it is (/init), and a build that
+# names a path that is not modlatch, where the helper must stay empty.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/fixture
+
+# record_case NAME [MAKE_VAR=VALUE...]: after the latch the case asks the kernel for a
+# filesystem nothing provides (fs-xfs), twice, and for a socket family (net-pf-15, AF_KEY).
+record_case() {
+	local name=$1 root
+	shift
+	fixture_build "$name" "$REPO/etc/demo.list" AFTER_LATCH=record "$@" || return 1
+	fixture_rootfs "$name"
+	root=$FIXTURES/$name/rootfs
+	fixture_guest_tool "$name" socket "$GUEST/socket.c"
+	cat >"$root/sbin/case-checks" <<-'SCRIPT'
+		#!/bin/sh
+		mkdir -p /mnt/xfs
+		echo "CHECK mount-xfs=$(mount -t xfs /dev/null /mnt/xfs 2>&1)"
+		mount -t xfs /dev/null /mnt/xfs 2>/dev/null
+		echo "CHECK socket-af-key=$(/sbin/socket 15)"
+		echo "CHECK record-dir=$([ -d /run/modlatch ] && echo present || echo absent)"
+		echo "CHECK refused=$(tr '\n' , </run/modlatch/refused)"
+		echo "CHECK kmsg-refused=$(dmesg -r | grep -c '^<12>.*modlatch: refused module=fs-xfs after latch')"
+		echo "CHECK loaded-after=$(cut -d' ' -f1 /proc/modules | sort | tr '\n' ,)"
+	SCRIPT
+	chmod +x "$root/sbin/case-checks"
+	fixture_initramfs "$name" && fixture_boot "$name"
+}
+
+setup_file() {
+	record_case record && record_case record-elsewhere AFTER_LATCH_HELPER=/sbin/modlatch
+}
+
+@test "$RUN: the report says the helper records requests, and where" {
+	run modlatch_lines record
+	assert_line "modlatch: after_latch=record helper=/init names=/run/modlatch/refused"
+	assert_equal "$(summary_field record latched)" yes
+}
+
+@test "$RUN: after the latch kernel.modprobe is modlatch itself" {
+	run check_lines record
+	assert_line "modprobe=[/init]"
+}
+
+@test "$RUN: a request after the latch loads nothing and fails as before" {
+	run check_lines record
+	assert_line "mount-xfs=mount: mounting /dev/null on /mnt/xfs failed: No such device"
+	assert_line "socket-af-key=EAFNOSUPPORT"
+	assert_equal "$(check_lines record | sed -n 's/^loaded-after=//p')" \
+		"$(check_lines record | sed -n 's/^loaded=//p' | sort | tr '\n' ,)"
+}
+
+@test "$RUN: each request is named once in /run/modlatch/refused, in the order asked" {
+	run check_lines record
+	assert_line "record-dir=present"
+	assert_line "refused=fs-xfs,net-pf-15,"
+}
+
+# <12>: facility user (1), level warning (4), as the kernel keeps a line written to /dev/kmsg.
+@test "$RUN: each request is a warning line in the kernel log, every time it is asked" {
+	run check_lines record
+	assert_line "kmsg-refused=2"
+}
+
+@test "$RUN: a helper path that is not modlatch leaves the helper empty, and says so" {
+	run modlatch_lines record-elsewhere
+	assert_line --regexp '^modlatch: after_latch=record: /sbin/modlatch is not this program \(ENOENT\)$'
+	assert_line "modlatch: after_latch=blank: module requests after the latch will not be named"
+	run check_lines record-elsewhere
+	assert_line "modprobe=[]"
+	assert_line "record-dir=absent"
+	assert_line "mount-xfs=mount: mounting /dev/null on /mnt/xfs failed: No such device"
+	assert_line "done"
+}
