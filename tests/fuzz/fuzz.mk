@@ -2,7 +2,7 @@
 #
 # make fuzz            builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS,
 #                      growing $(B)/fuzz/corpus-<target> from tests/fuzz/seeds/<target>
-# make fuzz-<target>   the same for one target (list, kconfig, audit, modfile, learn)
+# make fuzz-<target>   the same for one target (list, kconfig, audit, modfile, learn, request)
 # make fuzz-regress    replays the seeds and tests/fuzz/regress/<target> through each target,
 #                      built with HOSTCC and the sanitizers only (no clang needed)
 #
@@ -10,16 +10,19 @@
 #   $(B)/fuzz/fuzz_<target> -minimize_crash=1 -runs=100000 -close_fd_mask=3 CRASH
 # and keep the result as tests/fuzz/regress/<target>/<short-name>.
 
-FUZZ_TARGETS := list kconfig audit modfile learn
+FUZZ_TARGETS := list kconfig audit modfile learn request
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 # libFuzzer grows inputs to at most max_len; lines past 4095 bytes need room beyond its default.
 FUZZ_MAX_LEN ?= 16384
 FUZZ_ARGS ?=
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-# Every target links the same parsing sources: none of them needs libkmod.
-FUZZ_LIB_SRC := src/list.c src/modfile.c src/audit.c src/learn.c $(SHARED_SRC)
-FUZZ_DEPS := $(FUZZ_LIB_SRC) $(wildcard src/*.h) tests/fuzz/fuzz.h tests/fuzz/fuzz.c
+# Every target links the same parsing sources: none of them needs libkmod. The shim's one parser
+# of untrusted input, the module helper's argv after the latch, is among them.
+FUZZ_LIB_SRC := src/list.c src/modfile.c src/audit.c src/learn.c init/request.c init/fmt.c \
+	$(SHARED_SRC)
+FUZZ_DEPS := $(FUZZ_LIB_SRC) $(wildcard src/*.h) init/request.h init/fmt.h tests/fuzz/fuzz.h \
+	tests/fuzz/fuzz.c
 
 .PHONY: fuzz fuzz-regress $(addprefix fuzz-,$(FUZZ_TARGETS))
 
@@ -27,11 +30,11 @@ $(B)/fuzz:
 	mkdir -p $@
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | $(B)/fuzz
-	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) $(HOST_CPPFLAGS) -Itests/fuzz -o $@ $< \
+	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) $(HOST_CPPFLAGS) -Iinit -Itests/fuzz -o $@ $< \
 		tests/fuzz/fuzz.c $(FUZZ_LIB_SRC)
 
 $(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/fuzz
-	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Itests/fuzz -o $@ $< \
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Iinit -Itests/fuzz -o $@ $< \
 		tests/fuzz/replay.c tests/fuzz/fuzz.c $(FUZZ_LIB_SRC) $(HOST_LDFLAGS)
 
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))
