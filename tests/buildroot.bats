@@ -197,7 +197,8 @@ EOF
 		'BR2_PACKAGE_MODLATCH_INSTALL_INIT=y' \
 		'BR2_PACKAGE_MODLATCH_SUPERVISOR_CUSTOM=y' \
 		'BR2_PACKAGE_MODLATCH_SUPERVISOR_CUSTOM_VALUE="/bin/s6-svscan /run/service:/bin/sh"' \
-		'BR2_PACKAGE_MODLATCH_MAKE_OPTS="ON_MODULE_FAILURE=halt LOAD=serial"'
+		'BR2_PACKAGE_MODLATCH_MAKE_OPTS="ON_MODULE_FAILURE=halt LOAD=serial"' \
+		'BR2_PACKAGE_MODLATCH_AFTER_LATCH_RECORD=y'
 	package "$pkg/build" "$pkg/install"
 	assert_success
 	[ -x "$target/init" ]
@@ -207,6 +208,7 @@ EOF
 	assert_line "supervisors /bin/s6-svscan /run/service | /bin/sh"
 	assert_line "on_module_failure halt"
 	assert_line "load serial"
+	assert_line "after_latch record /init"
 	assert_line "entries 1"
 	assert_line --regexp '^0 name=dummy .* params="numdummies=2"$'
 }

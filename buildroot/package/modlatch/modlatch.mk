@@ -51,6 +51,8 @@ MODLATCH_MAKE_OPTS = \
 	LIST="$(call qstrip,$(BR2_PACKAGE_MODLATCH_LIST))" \
 	KCONFIG="$(LINUX_DIR)/.config" \
 	SUPERVISOR="$(MODLATCH_SUPERVISOR)" \
+	$(if $(BR2_PACKAGE_MODLATCH_AFTER_LATCH_RECORD),AFTER_LATCH=record \
+		AFTER_LATCH_HELPER=$(MODLATCH_INIT_PATH)) \
 	$(call qstrip,$(BR2_PACKAGE_MODLATCH_MAKE_OPTS))
 
 # HOST_MAKE_ENV: pkg-config must find host-kmod's libkmod, not the
