@@ -10,6 +10,7 @@
 #   BOOT_KERNEL  suite of the kernel that boots (default: KERNEL)
 #   QEMU_CPU     QEMU CPU model (default: max)
 #   QEMU_SMP     virtual CPUs (default: 1); fixtures of a run with QEMU_SMP=2 live apart
+#   QEMU_MEM     guest memory in MiB (default: 512)
 #   BOOT_APPEND  extra kernel command line
 #   GUEST_ARCH   Debian architecture of the guest: amd64 (default) or arm64, for which the shim
 #                is cross-built (CROSS=aarch64) and QEMU emulates the virt machine
@@ -49,7 +50,7 @@ arch_console() { [ "$GUEST_ARCH" = amd64 ] && echo ttyS0 || echo ttyAMA0; }
 # architected one; the kernel cannot tell the difference.
 arch_qemu() {
 	if [ "$GUEST_ARCH" = amd64 ]; then
-		echo qemu-system-x86_64 -cpu "${QEMU_CPU:-max}"
+		echo qemu-system-x86_64 -cpu "${QEMU_CPU:-max}" -nic none
 	else
 		echo qemu-system-aarch64 -M virt -cpu "${QEMU_CPU:-max,pauth-impdef=on}" -nic none
 	fi
@@ -185,6 +186,28 @@ fixture_stage() {
 		cpio -o -H newc -R 0:0 --quiet) >"$FIXTURES/$name/initramfs.cpio"
 }
 
+# fixture_workload_initramfs NAME SCRIPT: the initramfs of a workload guest, in two parts the
+# kernel unpacks one after the other: Debian's workload root (tests/lib/guestroot.sh, cached),
+# then modlatch as /init, the table's module files and SCRIPT as the supervisor. The root has a
+# merged /usr, so the second part writes below usr/ and never replaces a link of the first.
+fixture_workload_initramfs() {
+	local name=$1 script=$2 dir=$FIXTURES/$1 tree release rel base
+	base=$(sh "$REPO/tests/lib/guestroot.sh" cpio) || return 1
+	tree=$(cat "$dir/tree-path")
+	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
+	rm -rf "$dir/overlay"
+	mkdir -p "$dir/overlay/usr/sbin"
+	install -m 0755 "$dir/build/modlatch" "$dir/overlay/init"
+	install -m 0755 "$script" "$dir/overlay/usr/sbin/supervisor"
+	for rel in $(fixture_print "$name" | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
+		install -D -m 0644 "$tree/$rel" "$dir/overlay/usr/lib/modules/$release/$rel"
+	done
+	{
+		cat "$base"
+		(cd "$dir/overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
+	} >"$dir/initramfs.cpio"
+}
+
 # fixture_initramfs NAME: packs the rootfs into $FIXTURES/NAME/initramfs.cpio.
 fixture_initramfs() {
 	local name=$1
@@ -209,7 +232,7 @@ fixture_boot() {
 	[ -e "$dir/initramfs.cpio" ] && initrd=(-initrd "$dir/initramfs.cpio")
 	# shellcheck disable=SC2046 # the emulator and its options are words
 	timeout "${BOOT_TIMEOUT:-240}" $(arch_qemu) -accel tcg \
-		-m 512 -smp "${QEMU_SMP:-1}" -display none -monitor none -no-reboot \
+		-m "${QEMU_MEM:-512}" -smp "${QEMU_SMP:-1}" -display none -monitor none -no-reboot \
 		-serial "file:$dir/serial.log" -kernel "$vmlinuz" "${initrd[@]}" \
 		-append "console=$(arch_console) panic=-1 loglevel=2 ${BOOT_APPEND:-}" "$@" \
 		</dev/null >"$dir/qemu.log" 2>&1 3>&- 4>&-
