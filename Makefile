@@ -59,11 +59,12 @@ DESTDIR ?=
 
 B ?= build
 
-SHARED_SRC := src/sha256.c src/filehash.c src/errname.c src/table.c
-GEN_SRC := src/modlatch-gen.c src/audit.c src/learn.c src/list.c src/plan.c src/resolve.c src/modfile.c src/emit.c \
-	$(SHARED_SRC)
+SHARED_SRC := src/sha256.c src/filehash.c src/errname.c src/table.c src/request_name.c
+GEN_SRC := src/modlatch-gen.c src/audit.c src/learn.c src/requests.c src/list.c src/plan.c \
+	src/resolve.c src/modfile.c src/emit.c $(SHARED_SRC)
 INIT_SRC := $(wildcard init/*.c)
-INIT_HDR := $(wildcard init/*.h) src/table.h src/sha256.h src/filehash.h src/errname.h
+INIT_HDR := $(wildcard init/*.h) src/table.h src/sha256.h src/filehash.h src/errname.h \
+	src/request_name.h
 UNIT_SRC := $(wildcard tests/unit/*.c) src/list.c src/plan.c src/modfile.c src/emit.c \
 	init/fmt.c $(SHARED_SRC)
 

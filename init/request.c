@@ -22,38 +22,15 @@
 /* Exit status of a refused request; the kernel passes it on as the request's failure. */
 #define REFUSED 1
 
-static bool request_char(char c)
-{
-	return c > ' ' && c <= '~'; /* printable, no space: one name per line, one word per log */
-}
-
-bool is_module_request(int argc, char *const argv[])
-{
-	return argc == 4 && strcmp(argv[1], "-q") == 0 && strcmp(argv[2], "--") == 0;
-}
-
-const char *request_name_error(const char *name)
-{
-	size_t len = strnlen(name, ML_REQUEST_NAME_MAX + 1);
-
-	if (len == 0)
-		return "the name is empty";
-	if (len > ML_REQUEST_NAME_MAX)
-		return "the name is longer than a kernel request can be";
-	for (size_t i = 0; i < len; i++)
-		if (!request_char(name[i]))
-			return "the name has a character no kernel request has";
-	return NULL;
-}
-
 static bool stderr_open;
 
-/* One line to the kernel log at LEVEL, and to stderr when someone ran this by hand. */
+/* One line to the kernel log at LEVEL, and to stderr when someone ran this by hand. Each line
+ * starts "modlatch: ", as the shim's do. */
 static void tell(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void tell(int level, const char *format, ...)
 {
 	char line[256];
-	size_t head = fmt(line, sizeof(line), "<%d>modlatch: ", level);
+	size_t head = fmt(line, sizeof(line), "<%d>", level);
 	va_list ap;
 
 	va_start(ap, format);
@@ -116,19 +93,20 @@ int refuse_module_request(const char *name)
 	stderr_open = fcntl(STDERR_FILENO, F_GETFD) >= 0;
 	const char *bad = request_name_error(name);
 	if (bad) {
-		tell(4, "refused a module request after latch: %s; nothing recorded", bad);
+		tell(4, ML_REFUSED_UNNAMED ": %s; nothing recorded", bad);
 		return REFUSED;
 	}
-	tell(4, "refused module=%s after latch", name);
+	tell(4, ML_REFUSED_MODULE "%s" ML_REFUSED_END, name);
 	if (mkdir(ML_REQUEST_DIR, 0755) < 0 && errno != EEXIST) {
-		tell(3, "cannot record module=%s: mkdir %s: %s", name, ML_REQUEST_DIR,
+		tell(3, "modlatch: cannot record module=%s: mkdir %s: %s", name, ML_REQUEST_DIR,
 		     errno_name(errno));
 		return REFUSED;
 	}
 	int fd = open(ML_REQUEST_FILE, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	const char *failed = lock_and_record(fd, name);
 	if (failed)
-		tell(3, "cannot record module=%s in %s: %s", name, ML_REQUEST_FILE, failed);
+		tell(3, "modlatch: cannot record module=%s in %s: %s", name, ML_REQUEST_FILE,
+		     failed);
 	if (fd >= 0)
 		close(fd);
 	return REFUSED;

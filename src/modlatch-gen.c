@@ -17,6 +17,7 @@
 #include "list.h"
 #include "modfile.h"
 #include "plan.h"
+#include "requests.h"
 #include "resolve.h"
 
 #ifndef MODLATCH_VERSION
@@ -38,6 +39,7 @@ static void usage(FILE *to)
 	fprintf(to, "usage: modlatch-gen [-k KCONFIG] -o OUTPUT.c LIST MODULES_DIR\n"
 		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n"
 		    "       modlatch-gen --learn [PROC_MODULES] [--sysfs DIR]\n"
+		    "       modlatch-gen --requests FILE MODULES_DIR\n"
 		    "       modlatch-gen --version\n"
 		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod.\n");
 }
@@ -230,6 +232,8 @@ static int parse_args(struct gen *g, int argc, char **argv)
 		exit(audit_main(argc - 1, argv + 1));
 	if (argc >= 2 && strcmp(argv[1], "--learn") == 0)
 		exit(learn_main(argc - 1, argv + 1));
+	if (argc >= 2 && strcmp(argv[1], "--requests") == 0)
+		exit(requests_main(argc - 1, argv + 1));
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		printf("modlatch-gen %s\n", MODLATCH_VERSION);
 		exit(0);

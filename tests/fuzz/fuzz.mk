@@ -18,11 +18,9 @@ FUZZ_MAX_LEN ?= 16384
 FUZZ_ARGS ?=
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Every target links the same parsing sources: none of them needs libkmod. The shim's one parser
-# of untrusted input, the module helper's argv after the latch, is among them.
-FUZZ_LIB_SRC := src/list.c src/modfile.c src/audit.c src/learn.c init/request.c init/fmt.c \
-	$(SHARED_SRC)
-FUZZ_DEPS := $(FUZZ_LIB_SRC) $(wildcard src/*.h) init/request.h init/fmt.h tests/fuzz/fuzz.h \
-	tests/fuzz/fuzz.c
+# of untrusted input, the module helper's argv after the latch, is a shared source.
+FUZZ_LIB_SRC := src/list.c src/modfile.c src/audit.c src/learn.c $(SHARED_SRC)
+FUZZ_DEPS := $(FUZZ_LIB_SRC) $(wildcard src/*.h) tests/fuzz/fuzz.h tests/fuzz/fuzz.c
 
 .PHONY: fuzz fuzz-regress $(addprefix fuzz-,$(FUZZ_TARGETS))
 
@@ -30,11 +28,11 @@ $(B)/fuzz:
 	mkdir -p $@
 
 $(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(FUZZ_DEPS) | $(B)/fuzz
-	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) $(HOST_CPPFLAGS) -Iinit -Itests/fuzz -o $@ $< \
+	$(FUZZ_CC) $(WARN) -O1 -g $(FUZZ_SAN) $(HOST_CPPFLAGS) -Itests/fuzz -o $@ $< \
 		tests/fuzz/fuzz.c $(FUZZ_LIB_SRC)
 
 $(B)/fuzz/replay_%: tests/fuzz/fuzz_%.c tests/fuzz/replay.c $(FUZZ_DEPS) | $(B)/fuzz
-	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Iinit -Itests/fuzz -o $@ $< \
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Itests/fuzz -o $@ $< \
 		tests/fuzz/replay.c tests/fuzz/fuzz.c $(FUZZ_LIB_SRC) $(HOST_LDFLAGS)
 
 fuzz: $(addprefix fuzz-,$(FUZZ_TARGETS))

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "request.h"
+#include "request_name.h"
 
 #define MAX_ARGS 8
 
