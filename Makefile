@@ -78,7 +78,7 @@ TARGET_LDFLAGS := $(STATIC) -pthread -s -Wl,--gc-sections -Wl,-z,noseparate-code
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install check demo bench unit deps kernel format clean FORCE
+.PHONY: all install check demo bench unit deps kernel guest-root format clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -148,8 +148,14 @@ kernel:
 	sh tests/lib/kernel.sh fetch trixie arm64
 	sh tests/lib/cross.sh fetch aarch64
 
+# The Debian root of the workload guests: a container engine and an appliance's network tools
+# (tests/lib/guestroot.sh), cached like the kernels.
+guest-root:
+	sh tests/lib/guestroot.sh fetch
+
 check: deps
 	$(MAKE) kernel
+	$(MAKE) guest-root
 	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
 	B=$(B) tests/run.sh
 

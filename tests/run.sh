@@ -19,8 +19,8 @@ run_suite "$B/unit-tests"
 run_suite "$B/unit-tests-san"
 # The fuzzers' seeds and saved reproducers, replayed under the sanitizers.
 run_suite make -s B="$B" fuzz-regress
-run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/build.bats tests/command.bats \
-	tests/buildroot.bats
+run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/requests.bats \
+	tests/build.bats tests/command.bats tests/buildroot.bats
 
 # The boot suite, once per kernel; the two runs go side by side, one QEMU (one core) each.
 for kernel in bookworm trixie; do
@@ -31,6 +31,9 @@ for kernel in bookworm trixie; do
 		>>"$B/boot-$kernel.log" 2>&1 || rc=1
 	# And the main cases on arm64, with the shim cross-built for aarch64.
 	KERNEL=$kernel GUEST_ARCH=arm64 bats --timing tests/boot/arm64 >>"$B/boot-$kernel.log" 2>&1 ||
+		rc=1
+	# And the workloads, on Debian's own tools in a Debian root: the record-then-resolve loop.
+	KERNEL=$kernel bats --timing tests/workload/record-loop.bats >>"$B/boot-$kernel.log" 2>&1 ||
 		rc=1
 	echo $rc >"$B/boot-$kernel.rc") &
 done

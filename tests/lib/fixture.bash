@@ -230,6 +230,7 @@ fixture_boot() {
 	# QEMU must not inherit bats' descriptors 3 and 4, or the run hangs.
 	local initrd=()
 	[ -e "$dir/initramfs.cpio" ] && initrd=(-initrd "$dir/initramfs.cpio")
+	local started=$SECONDS
 	# shellcheck disable=SC2046 # the emulator and its options are words
 	timeout "${BOOT_TIMEOUT:-240}" $(arch_qemu) -accel tcg \
 		-m "${QEMU_MEM:-512}" -smp "${QEMU_SMP:-1}" -display none -monitor none -no-reboot \
@@ -237,6 +238,7 @@ fixture_boot() {
 		-append "console=$(arch_console) panic=-1 loglevel=2 ${BOOT_APPEND:-}" "$@" \
 		</dev/null >"$dir/qemu.log" 2>&1 3>&- 4>&-
 	local rc=$?
+	echo $((SECONDS - started)) >"$dir/boot-seconds"
 	if [ "$rc" -ne 0 ]; then
 		echo "qemu exited with $rc; serial log:" >&2
 		cat "$dir/serial.log" >&2
@@ -252,6 +254,13 @@ fixture() {
 		fixture_rootfs "$name" &&
 		fixture_initramfs "$name" &&
 		fixture_boot "$name"
+}
+
+# boot_times NAME: one line for the test log (bats prints fd 3): how long the boot took, from
+# QEMU's start to power-off, and modlatch's own time from its start to the confirmed latch.
+boot_times() {
+	echo "# $RUN $1: boot to power-off $(cat "$FIXTURES/$1/boot-seconds") s," \
+		"modlatch start to latch $(summary_field "$1" total_ms) ms" >&3
 }
 
 # The lines modlatch wrote to the console itself (not the kernel's echo of /dev/kmsg).
