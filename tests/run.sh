@@ -3,7 +3,7 @@
 # "N passed, N failed". A suite that cannot run (a boot that cannot start QEMU, say) fails;
 # nothing is skipped.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit
 B=${B:-build}
 log=$B/check.log
 : >"$log"
