@@ -82,20 +82,27 @@ static void write_all(int fd, const char *buf, size_t len)
 	}
 }
 
+size_t log_line(char *line, size_t size, int level, const char *format, va_list ap)
+{
+	size_t head = fmt(line, size, "<%d>modlatch: ", level);
+	size_t len = head + vfmt(line + head, size - head - 1, format, ap);
+
+	if (len > size - 2)
+		len = size - 2;
+	line[len++] = '\n';
+	return len;
+}
+
 /* Keeps errno as it was, so a caller can log and still report the original error. */
 void say(int level, const char *format, ...)
 {
 	char line[512];
 	int saved = errno;
-	size_t head = fmt(line, sizeof(line), "<%d>modlatch: ", level);
 	va_list ap;
 
 	va_start(ap, format);
-	size_t len = head + vfmt(line + head, sizeof(line) - head - 1, format, ap);
+	size_t len = log_line(line, sizeof(line), level, format, ap);
 	va_end(ap);
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
 	int kmsg = kmsg_works ? open_kmsg() : -1;
 	bool echoed = false;
 	if (kmsg >= 0) {

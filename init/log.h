@@ -5,11 +5,19 @@
 #ifndef MODLATCH_LOG_H
 #define MODLATCH_LOG_H
 
+#include <stdarg.h>
+#include <stddef.h>
 #include <syslog.h>
 
 /* Checks that /dev/kmsg opens; until then, and if it does not, lines go to the console only. */
 void log_open_kmsg(void);
 
 void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/*
+ * Formats one kmsg line, "<LEVEL>modlatch: TEXT\n", into line (cut to fit); returns its length.
+ * For say() and for the module helper, which has no console.
+ */
+size_t log_line(char *line, size_t size, int level, const char *format, va_list ap);
 
 #endif

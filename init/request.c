@@ -17,28 +17,23 @@
 #include <unistd.h>
 
 #include "errname.h"
-#include "fmt.h"
+#include "log.h"
 
 /* Exit status of a refused request; the kernel passes it on as the request's failure. */
 #define REFUSED 1
 
 static bool stderr_open;
 
-/* One line to the kernel log at LEVEL, and to stderr when someone ran this by hand. Each line
- * starts "modlatch: ", as the shim's do. */
+/* One line to the kernel log at LEVEL, and to stderr when someone ran this by hand. */
 static void tell(int level, const char *format, ...) __attribute__((format(printf, 2, 3)));
 static void tell(int level, const char *format, ...)
 {
 	char line[256];
-	size_t head = fmt(line, sizeof(line), "<%d>", level);
 	va_list ap;
 
 	va_start(ap, format);
-	size_t len = head + vfmt(line + head, sizeof(line) - head - 1, format, ap);
+	size_t len = log_line(line, sizeof(line), level, format, ap);
 	va_end(ap);
-	if (len > sizeof(line) - 2)
-		len = sizeof(line) - 2;
-	line[len++] = '\n';
 	int kmsg = open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 	if (kmsg >= 0) {
 		(void)!write(kmsg, line, len);
@@ -98,15 +93,14 @@ int refuse_module_request(const char *name)
 	}
 	tell(4, ML_REFUSED_MODULE "%s" ML_REFUSED_END, name);
 	if (mkdir(ML_REQUEST_DIR, 0755) < 0 && errno != EEXIST) {
-		tell(3, "modlatch: cannot record module=%s: mkdir %s: %s", name, ML_REQUEST_DIR,
+		tell(3, "cannot record module=%s: mkdir %s: %s", name, ML_REQUEST_DIR,
 		     errno_name(errno));
 		return REFUSED;
 	}
 	int fd = open(ML_REQUEST_FILE, O_RDWR | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0644);
 	const char *failed = lock_and_record(fd, name);
 	if (failed)
-		tell(3, "modlatch: cannot record module=%s in %s: %s", name, ML_REQUEST_FILE,
-		     failed);
+		tell(3, "cannot record module=%s in %s: %s", name, ML_REQUEST_FILE, failed);
 	if (fd >= 0)
 		close(fd);
 	return REFUSED;

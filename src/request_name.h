@@ -14,11 +14,14 @@
  */
 #define ML_REQUEST_NAME_MAX 63
 
-/* The log line of a refused request is ML_REFUSED_MODULE NAME ML_REFUSED_END. */
-#define ML_REFUSED	  "modlatch: refused "
-#define ML_REFUSED_MODULE ML_REFUSED "module="
-#define ML_REFUSED_END	  " after latch"
-/* And of a request whose name no request can have; ": " and the reason follow. */
+/*
+ * The log line of a refused request: ML_LOG_PREFIX ML_REFUSED_MODULE NAME ML_REFUSED_END, and of
+ * a request whose name no request can have: ML_LOG_PREFIX ML_REFUSED_UNNAMED ": " and why.
+ */
+#define ML_LOG_PREFIX	   "modlatch: "
+#define ML_REFUSED	   "refused "
+#define ML_REFUSED_MODULE  ML_REFUSED "module="
+#define ML_REFUSED_END	   " after latch"
 #define ML_REFUSED_UNNAMED ML_REFUSED "a module request" ML_REFUSED_END
 
 /* Whether argv is the kernel's helper form, `HELPER -q -- NAME`. */

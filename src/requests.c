@@ -20,6 +20,11 @@
 #include "request_name.h" /* the shim's rule for a name and its log words */
 #include "resolve.h"
 
+/* The shim's log lines for a request after the latch, whatever stands before them. */
+#define LOGGED	       ML_LOG_PREFIX ML_REFUSED
+#define LOGGED_MODULE  ML_LOG_PREFIX ML_REFUSED_MODULE
+#define LOGGED_UNNAMED ML_LOG_PREFIX ML_REFUSED_UNNAMED
+
 /* Comment lines of the output wrap at this column. */
 #define WRAP 100
 
@@ -70,20 +75,20 @@ static void bad_line(struct reader *r, unsigned number, const char *what)
 static char *logged_name(struct reader *r, char *line, size_t len, unsigned number,
 			 size_t *name_len)
 {
-	char *at = memmem(line, len, ML_REFUSED_MODULE, strlen(ML_REFUSED_MODULE));
+	char *at = memmem(line, len, LOGGED_MODULE, strlen(LOGGED_MODULE));
 	size_t end = strlen(ML_REFUSED_END);
 
 	if (!at) {
-		if (memmem(line, len, ML_REFUSED_UNNAMED, strlen(ML_REFUSED_UNNAMED)))
+		if (memmem(line, len, LOGGED_UNNAMED, strlen(LOGGED_UNNAMED)))
 			fprintf(stderr, "%s:%u: note: a request refused without its name\n",
 				r->path, number);
 		return NULL;
 	}
-	char *name = at + strlen(ML_REFUSED_MODULE);
+	char *name = at + strlen(LOGGED_MODULE);
 	if ((size_t)(line + len - name) < end ||
 	    memcmp(line + len - end, ML_REFUSED_END, end) != 0) {
 		bad_line(r, number,
-			 "expected '" ML_REFUSED_MODULE "NAME" ML_REFUSED_END "' to end the line");
+			 "expected '" LOGGED_MODULE "NAME" ML_REFUSED_END "' to end the line");
 		return NULL;
 	}
 	*name_len = (size_t)(line + len - end - name);
@@ -177,7 +182,7 @@ int requests_read(FILE *in, const char *path, struct requests *rq)
 	*rq = (struct requests){ 0 };
 	if (!text)
 		return -1;
-	rq->from_log = memmem(text, len, ML_REFUSED, strlen(ML_REFUSED)) != NULL;
+	rq->from_log = memmem(text, len, LOGGED, strlen(LOGGED)) != NULL;
 	for (char *line = text, *end = text + len; line < end;) {
 		char *newline = memchr(line, '\n', (size_t)(end - line));
 		char *next = newline ? newline + 1 : end;
@@ -189,7 +194,7 @@ int requests_read(FILE *in, const char *path, struct requests *rq)
 	free(text);
 	if (r.spaced)
 		fprintf(stderr,
-			"%s: no line carries '" ML_REFUSED "', so every line was read as a request "
+			"%s: no line carries '" LOGGED "', so every line was read as a request "
 			"name; a kernel log without such lines shows no refused request\n",
 			path);
 	if (r.errors)
@@ -411,7 +416,7 @@ static void requests_usage(void)
 	fprintf(stderr,
 		"usage: modlatch-gen --requests FILE MODULES_DIR\n"
 		"FILE: request names one a line (/run/modlatch/refused), or a kernel log\n"
-		"whose lines '" ML_REFUSED_MODULE "NAME" ML_REFUSED_END "' count; - is stdin.\n");
+		"whose lines '" LOGGED_MODULE "NAME" ML_REFUSED_END "' count; - is stdin.\n");
 }
 
 int requests_main(int argc, char **argv)

@@ -17,11 +17,12 @@ struct request {
 struct requests {
 	struct request *items; /* each name once, in the order first seen */
 	size_t len;
-	bool from_log; /* a kernel log: only the lines that carry ML_REFUSED_MODULE counted */
+	bool from_log; /* a kernel log: only the shim's refused lines counted */
 };
 
 /*
- * Reads request names from in: a kernel log when any line carries ML_REFUSED, else one name per
+ * Reads request names from in: a kernel log when any line carries the shim's
+ * "modlatch: refused ", else one name per
  * line (blank lines skipped). A name must pass the shim's own check (request_name_error).
  * Errors go to stderr as "path:line: what"; every bad line is named before it returns -1.
  */
