@@ -31,6 +31,6 @@ setup_file() {
 	run "$FIXTURES/serial/build/modlatch" --print
 	assert_line 'load serial'
 	run modlatch_lines serial
-	assert_line --regexp '^modlatch: summary loaded=47 .* failed=0 .* latched=yes .* threads=1 start_us=[0-9]+ latch_us=[0-9]+$'
+	assert_line --regexp '^modlatch: summary loaded=[0-9]+ .* failed=0 .* latched=yes .* threads=1 start_us=[0-9]+ latch_us=[0-9]+$'
 	[ "$(loaded_order serial)" = "$(table_order serial)" ]
 }
