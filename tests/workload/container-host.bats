@@ -25,22 +25,6 @@ setup_file() {
 			sed -n 's/^workload_seconds=//p') s" >&3
 }
 
-# assert_step STEP: the guest reported STEP ok; otherwise fails with what it reported.
-assert_step() {
-	local line
-	line=$(check_lines "$NAME" | grep "^step=$1 ")
-	if [ "$line" != "step=$1 ok" ]; then
-		echo "${line:-step=$1 was never reported}; see $FIXTURES/$NAME/serial.log" >&2
-		return 1
-	fi
-}
-
-# Table entries that must be in /proc/modules, sorted: all but the built-in and absent ones.
-loadable() {
-	fixture_print "$NAME" | grep -v 'flags=[^ ]*\(builtin\|absent\)' |
-		sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p' | LC_ALL=C sort | paste -s -d, -
-}
-
 @test "[$RUN] container-host: every module loads and the latch is confirmed" {
 	run modlatch_lines "$NAME"
 	assert_line --regexp '^modlatch: summary .* failed=0 optional_failed=0 latched=yes release=match '
@@ -53,7 +37,7 @@ loadable() {
 
 @test "[$RUN] container-host: after the workload, /proc/modules holds exactly the table" {
 	run check_lines "$NAME"
-	assert_line "proc_modules=$(loadable)"
+	assert_line "proc_modules=$(table_loaded "$NAME")"
 }
 
 @test "[$RUN] container-host: the workload asked the kernel for no module outside the table" {
@@ -64,125 +48,125 @@ loadable() {
 }
 
 @test "[$RUN] container-host: cgroup2, devpts, /dev/shm, /tmp and the image store are mounted" {
-	assert_step mounts
+	assert_step "$NAME" mounts
 }
 
 @test "[$RUN] container-host: podman is configured without systemd, storage overlay" {
-	assert_step podman-config
+	assert_step "$NAME" podman-config
 }
 
 @test "[$RUN] container-host: the outside world answers over a veth link" {
-	assert_step outside-link
+	assert_step "$NAME" outside-link
 }
 
 @test "[$RUN] container-host: a BusyBox image is imported (no registry)" {
-	assert_step podman-import
+	assert_step "$NAME" podman-import
 }
 
 @test "[$RUN] container-host: iptables is switched to iptables-legacy" {
-	assert_step iptables-legacy
+	assert_step "$NAME" iptables-legacy
 }
 
 @test "[$RUN] container-host: iptables-legacy: a published port serves the outside world" {
-	assert_step podman-publish-legacy
+	assert_step "$NAME" podman-publish-legacy
 }
 
 @test "[$RUN] container-host: iptables-legacy: container to container over the bridge" {
-	assert_step podman-c2c-legacy
+	assert_step "$NAME" podman-c2c-legacy
 }
 
 @test "[$RUN] container-host: iptables-legacy: a container reaches the outside world masqueraded" {
-	assert_step podman-masquerade-legacy
+	assert_step "$NAME" podman-masquerade-legacy
 }
 
 @test "[$RUN] container-host: iptables-legacy: netavark's rules use the list's x_tables extensions" {
-	assert_step iptables-extensions-legacy
+	assert_step "$NAME" iptables-extensions-legacy
 }
 
 @test "[$RUN] container-host: iptables-legacy: bridged traffic passes iptables (br_netfilter)" {
-	assert_step bridge-netfilter-legacy
+	assert_step "$NAME" bridge-netfilter-legacy
 }
 
 @test "[$RUN] container-host: iptables-legacy: containers and rules are gone before the next pass" {
-	assert_step podman-cleanup-legacy
+	assert_step "$NAME" podman-cleanup-legacy
 }
 
 @test "[$RUN] container-host: iptables is switched to iptables-nft" {
-	assert_step iptables-nft
+	assert_step "$NAME" iptables-nft
 }
 
 @test "[$RUN] container-host: iptables-nft: a published port serves the outside world" {
-	assert_step podman-publish-nft
+	assert_step "$NAME" podman-publish-nft
 }
 
 @test "[$RUN] container-host: iptables-nft: container to container over the bridge" {
-	assert_step podman-c2c-nft
+	assert_step "$NAME" podman-c2c-nft
 }
 
 @test "[$RUN] container-host: iptables-nft: a container reaches the outside world masqueraded" {
-	assert_step podman-masquerade-nft
+	assert_step "$NAME" podman-masquerade-nft
 }
 
 @test "[$RUN] container-host: iptables-nft: netavark's rules use the list's x_tables extensions" {
-	assert_step iptables-extensions-nft
+	assert_step "$NAME" iptables-extensions-nft
 }
 
 @test "[$RUN] container-host: iptables-nft: bridged traffic passes iptables (br_netfilter)" {
-	assert_step bridge-netfilter-nft
+	assert_step "$NAME" bridge-netfilter-nft
 }
 
 @test "[$RUN] container-host: podman stores on overlay and the container's root is an overlay" {
-	assert_step overlay-storage
+	assert_step "$NAME" overlay-storage
 }
 
 @test "[$RUN] container-host: an IPVS service (round robin) in front of a container" {
-	assert_step ipvs-rr
+	assert_step "$NAME" ipvs-rr
 }
 
 @test "[$RUN] container-host: an IPVS service (weighted round robin) in front of a container" {
-	assert_step ipvs-wrr
+	assert_step "$NAME" ipvs-wrr
 }
 
 @test "[$RUN] container-host: an IPVS service (source hashing) in front of a container" {
-	assert_step ipvs-sh
+	assert_step "$NAME" ipvs-sh
 }
 
 @test "[$RUN] container-host: iptables-nft: containers and rules are gone afterwards" {
-	assert_step podman-cleanup-nft
+	assert_step "$NAME" podman-cleanup-nft
 }
 
 @test "[$RUN] container-host: an nftables NAT ruleset loads (nat chains, masquerade, dnat, ct)" {
-	assert_step nft-ruleset
+	assert_step "$NAME" nft-ruleset
 }
 
 @test "[$RUN] container-host: nftables masquerades a LAN toward the outside world" {
-	assert_step nft-masquerade
+	assert_step "$NAME" nft-masquerade
 }
 
 @test "[$RUN] container-host: nftables forwards a port of the outside address into the LAN" {
-	assert_step nft-dnat
+	assert_step "$NAME" nft-dnat
 }
 
 @test "[$RUN] container-host: a ping reaches an address on a dummy link" {
-	assert_step link-dummy
+	assert_step "$NAME" link-dummy
 }
 
 @test "[$RUN] container-host: a ping crosses an 802.1Q VLAN" {
-	assert_step link-vlan
+	assert_step "$NAME" link-vlan
 }
 
 @test "[$RUN] container-host: a ping crosses a macvlan link" {
-	assert_step link-macvlan
+	assert_step "$NAME" link-macvlan
 }
 
 @test "[$RUN] container-host: a ping crosses an ipvlan link" {
-	assert_step link-ipvlan
+	assert_step "$NAME" link-ipvlan
 }
 
 @test "[$RUN] container-host: a ping crosses a VXLAN overlay" {
-	assert_step link-vxlan
+	assert_step "$NAME" link-vxlan
 }
 
 @test "[$RUN] container-host: a ping crosses a WireGuard link with keys made in the guest" {
-	assert_step link-wireguard
+	assert_step "$NAME" link-wireguard
 }
