@@ -208,6 +208,16 @@ fixture_workload_initramfs() {
 	} >"$dir/initramfs.cpio"
 }
 
+# fixture_workload NAME LIST SCRIPT [MAKE_VAR=VALUE ...]: builds modlatch from LIST, packs it with
+# the workload root and SCRIPT as the supervisor, boots (the caller sets QEMU_MEM and
+# BOOT_TIMEOUT; the root is unpacked into RAM) and prints the boot's times to the test log.
+fixture_workload() {
+	local name=$1 list=$2 script=$3
+	shift 3
+	fixture_build "$name" "$list" "$@" && fixture_workload_initramfs "$name" "$script" &&
+		fixture_boot "$name" && boot_times "$name"
+}
+
 # fixture_initramfs NAME: packs the rootfs into $FIXTURES/NAME/initramfs.cpio.
 fixture_initramfs() {
 	local name=$1

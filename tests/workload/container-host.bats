@@ -13,13 +13,10 @@ load ../lib/fixture
 NAME=workload-container-host
 
 setup_file() {
-	sh "$REPO/tests/lib/guestroot.sh" fetch || return 1
-	# AFTER_LATCH=record: every module the workload makes the kernel ask for is named.
-	fixture_build "$NAME" "$REPO/etc/container-host.list" AFTER_LATCH=record || return 1
-	fixture_workload_initramfs "$NAME" "$REPO/tests/workload/guest/container-host.sh" || return 1
-	# About a minute on an idle machine; podman under TCG is slow, and a loaded one doubles it.
-	QEMU_MEM=2048 BOOT_TIMEOUT=900 fixture_boot "$NAME" || return 1
-	boot_times "$NAME"
+	# AFTER_LATCH=record: every module the workload makes the kernel ask for is named. About a
+	# minute on an idle machine; podman under TCG is slow, and a loaded one doubles it.
+	QEMU_MEM=2048 BOOT_TIMEOUT=900 fixture_workload "$NAME" "$REPO/etc/container-host.list" \
+		"$REPO/tests/workload/guest/container-host.sh" AFTER_LATCH=record || return 1
 	echo "# $RUN $NAME: latched $(summary_field "$NAME" latch_us | awk '{ printf "%.2f", $1 / 1e6 }')" \
 		"s after the kernel started; the workload after it $(check_lines "$NAME" |
 			sed -n 's/^workload_seconds=//p') s" >&3

@@ -13,10 +13,8 @@ load ../lib/fixture
 NAME=workload-lynis
 
 setup_file() {
-	fixture_build "$NAME" "$REPO/etc/demo.list" ALSO_LATCH=all &&
-		fixture_workload_initramfs "$NAME" "$REPO/tests/workload/guest/lynis.sh" || return 1
-	QEMU_MEM=1024 BOOT_TIMEOUT=900 fixture_boot "$NAME" || return 1
-	boot_times "$NAME"
+	QEMU_MEM=1024 BOOT_TIMEOUT=900 fixture_workload "$NAME" "$REPO/etc/demo.list" \
+		"$REPO/tests/workload/guest/lynis.sh" ALSO_LATCH=all || return 1
 	echo "# $RUN $NAME: $(check_lines "$NAME" | sed -n 's/^lynis //p')" >&3
 }
 

@@ -12,8 +12,7 @@ WORKLOAD=$REPO/tests/workload/guest/record-loop.sh
 
 # loop_boot NAME LIST: builds with AFTER_LATCH=record and boots the workload root.
 loop_boot() {
-	fixture_build "$1" "$2" AFTER_LATCH=record && fixture_workload_initramfs "$1" "$WORKLOAD" &&
-		QEMU_MEM=1024 fixture_boot "$1"
+	QEMU_MEM=1024 fixture_workload "$1" "$2" "$WORKLOAD" AFTER_LATCH=record
 }
 
 setup_file() {
@@ -21,7 +20,6 @@ setup_file() {
 	mkdir -p "$FIXTURES/record-loop"
 	grep -v '^wireguard$' "$REPO/etc/router.list" >"$FIXTURES/record-loop/without.list"
 	loop_boot record-loop "$FIXTURES/record-loop/without.list" || return 1
-	boot_times record-loop
 	# The serial console is the saved kernel log here; modlatch-gen reads the lines it knows.
 	"$GEN" --requests "$FIXTURES/record-loop/serial.log" "$(kernel_modules_dir)" \
 		>"$FIXTURES/record-loop/found.list" 2>"$FIXTURES/record-loop/requests.err"
@@ -29,8 +27,7 @@ setup_file() {
 	mkdir -p "$FIXTURES/record-loop-fixed"
 	cat "$FIXTURES/record-loop/without.list" "$FIXTURES/record-loop/found.list" \
 		>"$FIXTURES/record-loop-fixed/with.list"
-	loop_boot record-loop-fixed "$FIXTURES/record-loop-fixed/with.list" || return 1
-	boot_times record-loop-fixed
+	loop_boot record-loop-fixed "$FIXTURES/record-loop-fixed/with.list"
 }
 
 @test "$RUN: the list without wireguard builds, and its workload step fails with iproute2's error" {

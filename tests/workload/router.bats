@@ -15,11 +15,8 @@ NAME=workload-router
 setup_file() {
 	# AFTER_LATCH=record: every module the kernel asks for after the latch is named in
 	# /run/modlatch/refused, where the guest reads it.
-	fixture_build "$NAME" "$REPO/etc/router.list" AFTER_LATCH=record &&
-		fixture_workload_initramfs "$NAME" "$REPO/tests/workload/guest/router.sh" || return 1
-	# The Debian root (about 200 MB) is unpacked into RAM.
-	QEMU_MEM=1024 BOOT_TIMEOUT=600 fixture_boot "$NAME" || return 1
-	boot_times "$NAME"
+	QEMU_MEM=1024 BOOT_TIMEOUT=600 fixture_workload "$NAME" "$REPO/etc/router.list" \
+		"$REPO/tests/workload/guest/router.sh" AFTER_LATCH=record
 }
 
 # sse4_2: whether the guest's CPU has SSE4.2, which crc32c-intel needs (QEMU_CPU=max has it).
