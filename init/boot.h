@@ -98,6 +98,12 @@ _Noreturn void run_as_reaper(const char *const *argv);
 
 /* Whether path leads to this very binary (same device and inode). */
 bool is_this_program(const char *path);
+/*
+ * Whether path lies on a filesystem whose statfs type is magic (PROC_SUPER_MAGIC, SYSFS_MAGIC).
+ * A knob that does not exist means "the kernel lacks it" only where /proc or /sys is the kernel's
+ * own; on anything else mounted there, or nothing, it means nothing.
+ */
+bool on_filesystem(const char *path, unsigned long magic);
 
 /* Whether this process is PID 1 of the initial PID namespace; the answer decides the mode. */
 bool booting_as_init(void);

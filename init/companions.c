@@ -2,7 +2,8 @@
  * Companion latches: other one-way switches that close a way into the running kernel, set in
  * the same step as modules_disabled when the build asks for them (ALSO_LATCH). Each is read back;
  * a knob the kernel lacks means the feature it guards is not built in, so there is nothing to
- * close and it counts as absent rather than failed.
+ * close and it counts as absent rather than failed; but only where /proc or /sys is the kernel's
+ * own filesystem, since on anything else every knob would look absent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include "boot.h"
 #include "config.h"
 #include "fmt.h"
+#include "kernel.h"
 
 /* CAP_SYS_MODULE's bit in the first word of a capability set. */
 #define CAP_SYS_MODULE_BIT (1UL << 16)
@@ -19,24 +21,25 @@
 struct knob {
 	const char *name; /* as the report names it */
 	const char *path;
+	unsigned long fs;  /* the kernel filesystem path must lie on for "absent" to mean absent */
 	const char *write; /* what to write */
 	const char *want;  /* what the value must read back as */
 	bool wanted;
 };
 
 static const struct knob knobs[COMPANIONS] = {
-	[COMPANION_KEXEC] = { "kexec_load_disabled", "/proc/sys/kernel/kexec_load_disabled", "1\n",
-			      "1", ML_LATCH_KEXEC },
+	[COMPANION_KEXEC] = { "kexec_load_disabled", "/proc/sys/kernel/kexec_load_disabled",
+			      PROC_SUPER_MAGIC, "1\n", "1", ML_LATCH_KEXEC },
 	[COMPANION_BPF] = { "unprivileged_bpf_disabled",
-			    "/proc/sys/kernel/unprivileged_bpf_disabled", "1\n", "1",
-			    ML_LATCH_BPF },
-	[COMPANION_PTRACE] = { "yama.ptrace_scope", "/proc/sys/kernel/yama/ptrace_scope", "3\n",
-			       "3", ML_LATCH_PTRACE },
+			    "/proc/sys/kernel/unprivileged_bpf_disabled", PROC_SUPER_MAGIC, "1\n",
+			    "1", ML_LATCH_BPF },
+	[COMPANION_PTRACE] = { "yama.ptrace_scope", "/proc/sys/kernel/yama/ptrace_scope",
+			       PROC_SUPER_MAGIC, "3\n", "3", ML_LATCH_PTRACE },
 	[COMPANION_SIG_ENFORCE] = { "module.sig_enforce",
-				    "/sys/module/module/parameters/sig_enforce", "1\n", "Y",
-				    ML_LATCH_SIG_ENFORCE },
+				    "/sys/module/module/parameters/sig_enforce", SYSFS_MAGIC, "1\n",
+				    "Y", ML_LATCH_SIG_ENFORCE },
 	[COMPANION_UMH_BSET] = { "usermodehelper.bset", "/proc/sys/kernel/usermodehelper/bset",
-				 NULL, NULL, ML_LATCH_UMH_BSET },
+				 PROC_SUPER_MAGIC, NULL, NULL, ML_LATCH_UMH_BSET },
 };
 
 const char *companion_name(unsigned which)
@@ -123,7 +126,8 @@ static void set_knob(const struct knob *k, struct companion_result *r)
 {
 	int fd = open(k->path, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0 && errno == ENOENT) {
+	if (fd < 0 && errno == ENOENT &&
+	    on_filesystem(k->fs == SYSFS_MAGIC ? "/sys" : "/proc/sys", k->fs)) {
 		r->state = COMPANION_ABSENT;
 		return;
 	}

@@ -1,7 +1,9 @@
 /*
  * Blank the kernel's module helpers before the first load: with kernel.modprobe and
  * kernel.hotplug empty, the kernel spawns nothing when it wants a module (an unknown
- * filesystem, socket family, crypto algorithm...). They stay empty after the latch.
+ * filesystem, socket family, crypto algorithm...). They stay empty after the latch. A knob that
+ * does not exist counts as absent (no CONFIG_UEVENT_HELPER) only where /proc is procfs: on
+ * anything else, or nothing, mounted at /proc, the kernel's helper path is live and unseen.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -10,6 +12,7 @@
 
 #include "boot.h"
 #include "errname.h"
+#include "kernel.h"
 #include "log.h"
 
 enum { BLANKED, ABSENT, STILL_SET };
@@ -20,8 +23,12 @@ static int blank(const char *path)
 	char value[256];
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0 && errno == ENOENT)
+	if (fd < 0 && errno == ENOENT && on_filesystem("/proc/sys/kernel", PROC_SUPER_MAGIC))
 		return ABSENT;
+	if (fd < 0 && errno == ENOENT) {
+		say(LOG_CRIT, "cannot blank %s: /proc is not the kernel's procfs", path);
+		return STILL_SET;
+	}
 	if (fd < 0) {
 		say(LOG_ERR, "cannot open %s: %s", path, errno_name(errno));
 		return STILL_SET;

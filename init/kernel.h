@@ -13,6 +13,10 @@
 #define FSCONFIG_CMD_CREATE 6
 #define FSMOUNT_CLOEXEC	    0x00000001
 
+/* include/uapi/linux/magic.h: what statfs says /proc and /sys are when they are the kernel's. */
+#define PROC_SUPER_MAGIC 0x9fa0
+#define SYSFS_MAGIC	 0x62656572
+
 /* include/linux/proc_ns.h: PROC_PID_INIT_INO, as /proc/self/ns/pid spells it. */
 #define INITIAL_PID_NS_LINK "pid:[4026531836]"
 

@@ -1,0 +1,60 @@
+#!/usr/bin/env bats
+# /proc and /sys are trusted only when they are the kernel's own. A guard script is PID 1 first
+# and mounts a tmpfs where modlatch expects procfs (or sysfs), as a stage that left the wrong
+# thing mounted would; modlatch keeps what it finds mounted. A knob that does not exist there
+# proves nothing: the kernel's modprobe path is live and unseen. So nothing may be loaded, the
+# latch cannot be confirmed, and the machine stops before any supervisor runs.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/fixture
+
+# guarded_case NAME MOUNTPOINT [MAKE_VAR=VALUE...]: a tmpfs on MOUNTPOINT, then modlatch.
+guarded_case() {
+	local name=$1 target=$2 root
+	shift 2
+	fixture_build "$name" "$REPO/etc/demo.list" "$@" || return 1
+	fixture_rootfs "$name"
+	root=$FIXTURES/$name/rootfs
+	cat >"$root/sbin/guard" <<-SCRIPT
+		#!/bin/sh
+		mkdir -p $target
+		mount -t tmpfs tmpfs $target
+		exec /init
+	SCRIPT
+	chmod +x "$root/sbin/guard"
+	fixture_initramfs "$name" && BOOT_APPEND=rdinit=/sbin/guard fixture_boot "$name"
+}
+
+setup_file() {
+	guarded_case proc-not-procfs /proc &&
+		guarded_case sys-not-sysfs /sys ALSO_LATCH=sig_enforce
+}
+
+@test "[$RUN] /proc is a tmpfs: the helpers are not counted as blanked, and nothing is loaded" {
+	run modlatch_lines proc-not-procfs
+	assert_line "modlatch: cannot blank /proc/sys/kernel/modprobe: /proc is not the kernel's procfs"
+	assert_line "modlatch: module helpers not blanked: no module will be loaded"
+	for module in $(table_order proc-not-procfs); do
+		assert_line --regexp "^modlatch: module=$module result=failed step=helpers "
+	done
+	assert_line --regexp '^modlatch: summary loaded=0 .* latched=no '
+}
+
+@test "[$RUN] /proc is a tmpfs: the latch is not confirmed and no supervisor runs" {
+	run modlatch_lines proc-not-procfs
+	assert_line --regexp '^modlatch: latch modules_disabled=\? probe=EBADF NOT CONFIRMED$'
+	assert_line --partial "module loading could not be confirmed closed"
+	run check_lines proc-not-procfs
+	assert_output ''
+}
+
+@test "[$RUN] /sys is a tmpfs: sig_enforce is not taken for absent, and the machine stops" {
+	run modlatch_lines sys-not-sysfs
+	refute_line 'modlatch: latch module.sig_enforce absent'
+	assert_line --regexp '^modlatch: latch module.sig_enforce=.* NOT CONFIRMED errno=ENOENT$'
+	assert_line --regexp '^modlatch: summary loaded=5 .* latched=no '
+	assert_line --partial "a companion latch (ALSO_LATCH) could not be confirmed"
+	run check_lines sys-not-sysfs
+	assert_output ''
+}
