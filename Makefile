@@ -12,6 +12,7 @@ KCONFIG ?= $(wildcard $(MODULES_DIR)/../../../boot/config-$(notdir $(MODULES_DIR
 SUPERVISOR ?= /sbin/init:/bin/sh
 ON_FATAL ?= poweroff
 ON_MODULE_FAILURE ?= continue
+ON_INTEGRITY_FAILURE ?= halt
 HANDOFF ?= exec
 ON_EXIT ?= poweroff
 STOP_TIMEOUT ?= 5
@@ -95,6 +96,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
+		'$(ON_INTEGRITY_FAILURE)' \
 		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
 		'$(MAX_THREADS)' '$(ALSO_LATCH)' '$(AFTER_LATCH)' '$(AFTER_LATCH_HELPER)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
@@ -104,7 +106,8 @@ $(B)/table.vars: FORCE | $(B)
 
 $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' ON_FATAL='$(ON_FATAL)' \
-	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' TARGET_MODULES='$(TARGET_MODULES)' \
+	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' ON_INTEGRITY_FAILURE='$(ON_INTEGRITY_FAILURE)' \
+	TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
 	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' ALSO_LATCH='$(ALSO_LATCH)' \
 	AFTER_LATCH='$(AFTER_LATCH)' AFTER_LATCH_HELPER='$(AFTER_LATCH_HELPER)' \

@@ -74,6 +74,7 @@ struct boot {
 	bool companions_hold; /* every companion asked for is confirmed or absent */
 	bool recording;	      /* AFTER_LATCH=record: kernel.modprobe is this binary now */
 	unsigned required_failed;
+	unsigned integrity_failed; /* files that are not the ones pinned, optional ones included */
 };
 
 /* Steps, in boot order. */
@@ -116,6 +117,9 @@ _Noreturn void power_down(bool reboot_instead);
 
 /* A failed entry that an optional module is allowed to have. */
 bool failure_is_tolerated(const struct ml_entry *entry, const struct module_result *result);
+/* A failure that says the file is not the one pinned: its size, its digest, or a format or
+ * signature the kernel rejects. Tampering, not a missing device. */
+bool is_integrity_failure(const struct module_result *result);
 
 /* Loads one pending entry; safe to call from several threads for entries of one level. */
 void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results);

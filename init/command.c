@@ -77,9 +77,11 @@ static int print_table(void)
 		for (unsigned a = 0; ml_supervisors[i][a]; a++)
 			out(" %s", ml_supervisors[i][a]);
 	}
-	out("\non_module_failure %s\non_fatal %s\nhandoff %s\non_exit %s\nstop_timeout %d\n"
+	out("\non_module_failure %s\non_integrity_failure %s\non_fatal %s\n"
+	    "handoff %s\non_exit %s\nstop_timeout %d\n"
 	    "load %s\nmax_threads %d\nalso_latch %s\nafter_latch %s%s\nentries %u\n",
 	    ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
+	    ML_HALT_ON_INTEGRITY_FAILURE ? "halt" : "continue",
 	    ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
 	    ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
 	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS,

@@ -134,6 +134,16 @@ void load_modules(struct boot *boot)
 }
 
 /* Optional means: may be missing, may find no device; never: may be tampered with. */
+bool is_integrity_failure(const struct module_result *r)
+{
+	if (r->outcome != OUTCOME_FAILED)
+		return false;
+	if (r->step == STEP_SIZE || r->step == STEP_SHA256)
+		return true;
+	return r->step == STEP_FINIT && (r->err == ENOEXEC || r->err == EKEYREJECTED ||
+					 r->err == EBADMSG || r->err == ENOKEY);
+}
+
 bool failure_is_tolerated(const struct ml_entry *e, const struct module_result *r)
 {
 	if (!(e->flags & ML_OPTIONAL) || r->outcome != OUTCOME_FAILED)

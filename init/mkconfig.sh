@@ -19,6 +19,7 @@ two_way() {
 
 reboot=$(two_way ON_FATAL "$ON_FATAL" poweroff reboot)
 halt=$(two_way ON_MODULE_FAILURE "$ON_MODULE_FAILURE" continue halt)
+halt_on_integrity=$(two_way ON_INTEGRITY_FAILURE "${ON_INTEGRITY_FAILURE:-halt}" continue halt)
 reaper=$(two_way HANDOFF "$HANDOFF" exec reaper)
 exit_reboot=$(two_way ON_EXIT "$ON_EXIT" poweroff reboot)
 parallel=$(two_way LOAD "$LOAD" serial parallel)
@@ -75,6 +76,7 @@ echo "#define ML_VERSION \"$VERSION\""
 echo "#define ML_MODULES_DIR \"$TARGET_MODULES\""
 echo "#define ML_ON_FATAL_REBOOT $reboot"
 echo "#define ML_HALT_ON_MODULE_FAILURE $halt"
+echo "#define ML_HALT_ON_INTEGRITY_FAILURE $halt_on_integrity"
 echo "#define ML_HANDOFF_REAPER $reaper"
 echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
 echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"

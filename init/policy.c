@@ -1,5 +1,6 @@
-/* What may follow the report: nothing runs unless the latch holds, and, if built to halt, unless
- * every required module is in. */
+/* What may follow the report: nothing runs unless the latch holds; by default (and unless built
+ * to continue) nothing runs after a module file turned out not to be the one pinned; and, if
+ * built to halt, nothing runs unless every required module is in. */
 #include "boot.h"
 #include "config.h"
 #include "log.h"
@@ -10,6 +11,8 @@ void enforce_policies(const struct boot *boot)
 		stop_machine("module loading could not be confirmed closed");
 	if (!boot->companions_hold)
 		stop_machine("a companion latch (ALSO_LATCH) could not be confirmed");
+	if (boot->integrity_failed && ML_HALT_ON_INTEGRITY_FAILURE)
+		stop_machine("a module file is not the one pinned (ON_INTEGRITY_FAILURE=halt)");
 	if (boot->required_failed == 0)
 		return;
 	if (ML_HALT_ON_MODULE_FAILURE)

@@ -9,7 +9,7 @@
 #include "request.h"
 
 struct tally {
-	unsigned loaded, already, builtin, absent, failed, optional_failed;
+	unsigned loaded, already, builtin, absent, failed, optional_failed, integrity;
 	long long finit_us;
 };
 
@@ -75,6 +75,7 @@ static void report_entry(const struct ml_entry *e, const struct module_result *r
 		return;
 	}
 	bool tolerated = failure_is_tolerated(e, r);
+	t->integrity += is_integrity_failure(r);
 	if (tolerated)
 		t->optional_failed++;
 	else
@@ -122,7 +123,10 @@ void report(struct boot *boot)
 	    boot->latched ? "confirmed" : "NOT CONFIRMED");
 	report_companions(boot);
 	report_after_latch(boot);
+	if (t.integrity)
+		say(LOG_CRIT, "integrity_failed=%u", t.integrity);
 	boot->required_failed = t.failed;
+	boot->integrity_failed = t.integrity;
 	bool latched = boot->latched && boot->companions_hold;
 	bool clean = latched && t.failed == 0;
 	say(clean ? LOG_NOTICE : LOG_ERR,

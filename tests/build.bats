@@ -20,6 +20,9 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	build ON_MODULE_FAILURE=ignore
 	assert_failure
 	assert_output --partial "mkconfig: ON_MODULE_FAILURE='ignore': expected continue or halt"
+	build ON_INTEGRITY_FAILURE=warn
+	assert_failure
+	assert_output --partial "mkconfig: ON_INTEGRITY_FAILURE='warn': expected continue or halt"
 }
 
 @test "bad hand-off choices stop the build, naming the variable" {
@@ -65,6 +68,7 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_success
 	run "$OUT/modlatch" --print
 	assert_line "on_module_failure halt"
+	assert_line "on_integrity_failure halt"
 	assert_line "on_fatal reboot"
 	assert_line "handoff reaper"
 	assert_line "on_exit reboot"

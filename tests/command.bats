@@ -42,6 +42,7 @@ copy_root() {
 	assert_line "kernel $RELEASE"
 	assert_line "supervisors /sbin/s6-svscan /run/service | /bin/sh"
 	assert_line "on_module_failure continue"
+	assert_line "on_integrity_failure halt"
 	assert_line "on_fatal poweroff"
 	assert_line "entries 5"
 	sha=$(sha256sum "$MODDIR/kernel/crypto/xor.ko" | cut -d' ' -f1)

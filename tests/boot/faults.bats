@@ -23,7 +23,8 @@ setup_file() {
 	rm "$mine.plain"
 	depmod -b "${tree%/lib/modules/*}" "$release"
 	printf '%s\n' xor br_netfilter 8021q macvlan '?veth' 'dummy numdummies=3' tun >"$list"
-	TREE=$tree fixture_build faults "$list" || return 1
+	# Built to continue after an integrity failure, so the supervisor can check what loaded.
+	TREE=$tree fixture_build faults "$list" ON_INTEGRITY_FAILURE=continue || return 1
 	fixture_rootfs faults
 	cat >"$FIXTURES/faults/rootfs/sbin/case-checks" <<-'SCRIPT'
 		#!/bin/sh
@@ -35,7 +36,13 @@ setup_file() {
 	flip_byte "$(module_file "$mods" kernel/net/802/garp.ko)" 300
 	rm "$(module_file "$mods" kernel/drivers/net/macvlan.ko)"
 	rm "$(module_file "$mods" kernel/drivers/net/veth.ko)"
-	fixture_initramfs faults && fixture_boot faults
+	fixture_initramfs faults && fixture_boot faults || return 1
+	# The default build on an image with one byte of bridge changed.
+	fixture_build tampered "$REPO/etc/demo.list" || return 1
+	fixture_rootfs tampered
+	flip_byte "$(module_file "$FIXTURES/tampered/rootfs/lib/modules/$release" \
+		kernel/net/bridge/bridge.ko)" 400
+	fixture_initramfs tampered && fixture_boot tampered
 }
 
 @test "[$RUN] a module with one byte changed is refused by its hash and named" {
@@ -86,8 +93,22 @@ setup_file() {
 @test "[$RUN] the summary counts the damage and the latch still holds" {
 	run modlatch_lines faults
 	assert_line --regexp '^modlatch: summary loaded=6 already=0 builtin=0 absent=0 failed=5 optional_failed=1 latched=yes release=match total_ms=[0-9]+ finit_ms=[0-9]+ threads=[0-9]+ start_us=[0-9]+ latch_us=[0-9]+$'
+	assert_line 'modlatch: integrity_failed=3'
 	assert_line 'modlatch: 5 module(s) failed; handing off anyway, as built (continue)'
 	run check_lines faults
 	assert_line 'modules_disabled=1'
 	assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"
+}
+
+@test "[$RUN] by default a module file that is not the one pinned stops the machine after the latch" {
+	run fixture_print tampered
+	assert_line 'on_integrity_failure halt'
+	run modlatch_lines tampered
+	assert_line --regexp '^modlatch: module=bridge result=failed step=sha256 us=[0-9]+$'
+	assert_line --regexp '^modlatch: latch modules_disabled=1 probe=EPERM confirmed$'
+	assert_line 'modlatch: integrity_failed=1'
+	assert_line --partial 'a module file is not the one pinned (ON_INTEGRITY_FAILURE=halt)'
+	refute_line --partial 'exec /sbin/supervisor'
+	run check_lines tampered
+	assert_output ''
 }
