@@ -9,7 +9,8 @@ MODULES_DIR ?=
 KCONFIG ?= $(wildcard $(MODULES_DIR)/../../../boot/config-$(notdir $(MODULES_DIR)))
 
 # How the shim behaves (init/mkconfig.sh checks the values).
-SUPERVISOR ?= /sbin/init:/bin/sh
+SUPERVISOR ?= /sbin/init
+FALLBACK_SHELL ?= no
 ON_FATAL ?= poweroff
 ON_MODULE_FAILURE ?= continue
 ON_INTEGRITY_FAILURE ?= halt
@@ -96,7 +97,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
-		'$(ON_INTEGRITY_FAILURE)' \
+		'$(ON_INTEGRITY_FAILURE)' '$(FALLBACK_SHELL)' \
 		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
 		'$(MAX_THREADS)' '$(ALSO_LATCH)' '$(AFTER_LATCH)' '$(AFTER_LATCH_HELPER)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
@@ -105,7 +106,8 @@ $(B)/table.vars: FORCE | $(B)
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 $(B)/config.h: init/mkconfig.sh $(B)/config.vars
-	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' ON_FATAL='$(ON_FATAL)' \
+	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' FALLBACK_SHELL='$(FALLBACK_SHELL)' \
+	ON_FATAL='$(ON_FATAL)' \
 	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' ON_INTEGRITY_FAILURE='$(ON_INTEGRITY_FAILURE)' \
 	TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \

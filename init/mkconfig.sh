@@ -48,9 +48,13 @@ case "$STOP_TIMEOUT" in
 esac
 # Named presets for the layouts in rootfs-overlay/.
 case "$SUPERVISOR" in
-s6) SUPERVISOR="/etc/s6/boot:/bin/sh" ;;
-busybox-init) SUPERVISOR="/sbin/init:/bin/sh" ;;
+s6) SUPERVISOR="/etc/s6/boot" ;;
+busybox-init) SUPERVISOR="/sbin/init" ;;
 esac
+# A root shell on the console when no supervisor can run: only when asked for by name, as it
+# gives an unauthenticated root shell to whoever can break the supervisor or sits at the console.
+shell=$(two_way FALLBACK_SHELL "${FALLBACK_SHELL:-no}" no yes)
+[ "$shell" = 0 ] || SUPERVISOR="$SUPERVISOR:/bin/sh"
 case "$SUPERVISOR" in
 *[\"\\]*) die "SUPERVISOR='$SUPERVISOR': quotes and backslashes are not supported" ;;
 esac

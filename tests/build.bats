@@ -37,14 +37,26 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_output --partial "mkconfig: STOP_TIMEOUT='5s': expected whole seconds"
 }
 
-@test "SUPERVISOR presets name the overlay's layouts" {
+@test "SUPERVISOR presets name the overlay's layouts, with no shell to fall back to" {
+	build
+	run "$OUT/modlatch" --print
+	assert_line "supervisors /sbin/init"
 	build SUPERVISOR=s6
 	assert_success
 	run "$OUT/modlatch" --print
-	assert_line "supervisors /etc/s6/boot | /bin/sh"
+	assert_line "supervisors /etc/s6/boot"
 	build SUPERVISOR=busybox-init
 	run "$OUT/modlatch" --print
-	assert_line "supervisors /sbin/init | /bin/sh"
+	assert_line "supervisors /sbin/init"
+}
+
+@test "FALLBACK_SHELL=yes adds /bin/sh as the last supervisor; another value is refused" {
+	build SUPERVISOR=s6 FALLBACK_SHELL=yes
+	run "$OUT/modlatch" --print
+	assert_line "supervisors /etc/s6/boot | /bin/sh"
+	build FALLBACK_SHELL=maybe
+	assert_failure
+	assert_output --partial "mkconfig: FALLBACK_SHELL='maybe': expected no or yes"
 }
 
 @test "a supervisor must be an absolute path, and there must be one" {

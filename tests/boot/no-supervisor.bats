@@ -8,7 +8,18 @@ load ../lib/fixture
 
 setup_file() {
 	fixture poweroff "$REPO/etc/demo.list" SUPERVISOR=/sbin/none:/bin/missing-too &&
-		fixture reboot "$REPO/etc/demo.list" SUPERVISOR=/sbin/none:/bin/missing-too ON_FATAL=reboot
+		fixture reboot "$REPO/etc/demo.list" SUPERVISOR=/sbin/none:/bin/missing-too ON_FATAL=reboot &&
+		fixture no-shell "$REPO/etc/demo.list" SUPERVISOR=busybox-init
+}
+
+# The image has /bin/sh (BusyBox) but no /sbin/init: a preset build must not fall back to a
+# root shell on the console.
+@test "[$RUN] a preset build with its supervisor missing stops; it never runs the image's /bin/sh" {
+	[ -x "$FIXTURES/no-shell/rootfs/bin/sh" ]
+	run modlatch_lines no-shell
+	assert_line 'modlatch: cannot exec /sbin/init: ENOENT'
+	refute_line --partial 'exec /bin/sh'
+	assert_line 'modlatch: stopping: no supervisor could be executed; powering off'
 }
 
 @test "[$RUN] every supervisor is tried and named with its errno" {

@@ -25,7 +25,7 @@ else
 MODLATCH_INIT_PATH = /sbin/init
 # /sbin/init is modlatch itself, so BusyBox init is reached by its
 # applet name.
-MODLATCH_BUSYBOX_INIT = /bin/busybox init:/bin/sh
+MODLATCH_BUSYBOX_INIT = /bin/busybox init
 endif
 
 ifeq ($(BR2_PACKAGE_MODLATCH_SUPERVISOR_BUSYBOX_INIT),y)
