@@ -12,6 +12,7 @@ enum step {
 	STEP_RELEASE,	 /* not tried: the running kernel is not the table's */
 	STEP_DEPENDENCY, /* not tried: a module it needs did not load */
 	STEP_OPEN,
+	STEP_TYPE, /* not a regular file (a FIFO, a device...): never read */
 	STEP_READ,
 	STEP_SIZE,
 	STEP_SHA256,

@@ -96,29 +96,31 @@ static int print_table(void)
 static int verify_entry(const char *root, const struct ml_entry *e)
 {
 	char path[4096];
-	unsigned char digest[SHA256_DIGEST_LEN];
 	unsigned long long size;
+	enum pin_check check = PIN_OPEN;
+	int fd = -1;
 
-	fmt(path, sizeof(path), "%s%s/%s/%s", root, ML_MODULES_DIR, ml_release, e->path);
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-	if (fd < 0) {
-		int optional_missing = errno == ENOENT && (e->flags & ML_OPTIONAL);
-		out("%s %s: %s %s\n", optional_missing ? "SKIP" : "FAIL", e->name, path,
-		    optional_missing ? "missing (optional)" : errno_name(errno));
-		return !optional_missing;
-	}
-	int failed = sha256_fd(fd, digest, &size) < 0;
-	int err = errno;
-	close(fd);
-	if (failed)
-		out("FAIL %s: %s read: %s\n", e->name, path, errno_name(err));
-	else if (size != e->size)
-		out("FAIL %s: %s is %llu bytes, pinned %llu\n", e->name, path, size, e->size);
-	else if (memcmp(digest, e->sha256, sizeof(digest)) != 0)
-		out("FAIL %s: %s sha256 differs from the pinned one\n", e->name, path);
-	else
+	errno = ENAMETOOLONG;
+	if (fmt(path, sizeof(path), "%s%s/%s/%s", root, ML_MODULES_DIR, ml_release, e->path) <
+	    sizeof(path))
+		fd = pin_open(path, e->size, e->sha256, &check, &size);
+	bool optional_missing = check == PIN_OPEN && errno == ENOENT && (e->flags & ML_OPTIONAL);
+	if (fd >= 0)
 		out("ok   %s: %s\n", e->name, path);
-	return failed || size != e->size || memcmp(digest, e->sha256, sizeof(digest)) != 0;
+	else if (optional_missing)
+		out("SKIP %s: %s missing (optional)\n", e->name, path);
+	else if (check == PIN_OPEN || check == PIN_READ)
+		out("FAIL %s: %s %s%s\n", e->name, path, check == PIN_READ ? "read: " : "",
+		    errno_name(errno));
+	else if (check == PIN_NOT_REGULAR)
+		out("FAIL %s: %s is not a regular file\n", e->name, path);
+	else if (check == PIN_SIZE)
+		out("FAIL %s: %s is %llu bytes, pinned %llu\n", e->name, path, size, e->size);
+	else
+		out("FAIL %s: %s sha256 differs from the pinned one\n", e->name, path);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 && !optional_missing;
 }
 
 static int verify(const char *root)

@@ -1,6 +1,8 @@
 /*
- * Load the table. Each file is opened once; the descriptor that is hashed is the one handed to
- * finit_module, and no other program runs meanwhile, so what was checked is what gets loaded.
+ * Load the table. Each file is opened once, without blocking, and checked against its pin
+ * (filehash.c: a regular file, the pinned size, then the pinned SHA-256); the descriptor that was
+ * hashed is the one handed to finit_module, and no other program runs meanwhile, so what was
+ * checked is what gets loaded.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -53,25 +55,21 @@ static void call_finit_module(const struct ml_entry *e, int fd, unsigned flags,
 		fail(r, STEP_FINIT, err);
 }
 
-static void verify_and_load(const struct ml_entry *e, int fd, struct module_result *r)
+/* Where the shared pin check stopped, as a step of the report. */
+static enum step step_of(enum pin_check check)
 {
-	unsigned char digest[SHA256_DIGEST_LEN];
-	unsigned flags = e->compression == ML_COMP_NONE ? 0 : MODULE_INIT_COMPRESSED_FILE;
-
-	if (sha256_fd(fd, digest, &r->actual_size) < 0)
-		fail(r, STEP_READ, errno);
-	else if (r->actual_size != e->size)
-		fail(r, STEP_SIZE, 0);
-	else if (memcmp(digest, e->sha256, sizeof(digest)) != 0)
-		fail(r, STEP_SHA256, 0);
-	else
-		call_finit_module(e, fd, flags, r);
+	static const enum step steps[] = {
+		[PIN_OK] = STEP_NONE,	[PIN_OPEN] = STEP_OPEN, [PIN_NOT_REGULAR] = STEP_TYPE,
+		[PIN_SIZE] = STEP_SIZE, [PIN_READ] = STEP_READ, [PIN_SHA256] = STEP_SHA256,
+	};
+	return steps[check];
 }
 
 void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results)
 {
 	struct module_result *r = &results[index];
-	char path[512];
+	char path[4096];
+	enum pin_check check = PIN_OPEN;
 
 	for (unsigned i = 0; i < e->ndeps; i++)
 		if (!is_in_kernel(&results[e->deps[i]])) {
@@ -81,15 +79,16 @@ void load_entry(const struct ml_entry *e, unsigned index, struct module_result *
 		}
 	long long start = monotonic_us();
 	int fd = -1;
-	if (fmt(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) >=
-	    sizeof(path))
-		fail(r, STEP_OPEN, ENAMETOOLONG);
-	else if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY)) < 0)
-		fail(r, STEP_OPEN, errno);
-	else
-		verify_and_load(e, fd, r);
-	if (fd >= 0)
+	errno = ENAMETOOLONG;
+	if (fmt(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) < sizeof(path))
+		fd = pin_open(path, e->size, e->sha256, &check, &r->actual_size);
+	if (fd < 0) {
+		fail(r, step_of(check), check == PIN_OPEN || check == PIN_READ ? errno : 0);
+	} else {
+		call_finit_module(
+			e, fd, e->compression == ML_COMP_NONE ? 0 : MODULE_INIT_COMPRESSED_FILE, r);
 		close(fd);
+	}
 	r->usec = monotonic_us() - start;
 }
 
@@ -138,7 +137,7 @@ bool is_integrity_failure(const struct module_result *r)
 {
 	if (r->outcome != OUTCOME_FAILED)
 		return false;
-	if (r->step == STEP_SIZE || r->step == STEP_SHA256)
+	if (r->step == STEP_TYPE || r->step == STEP_SIZE || r->step == STEP_SHA256)
 		return true;
 	return r->step == STEP_FINIT && (r->err == ENOEXEC || r->err == EKEYREJECTED ||
 					 r->err == EBADMSG || r->err == ENOKEY);

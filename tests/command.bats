@@ -136,3 +136,17 @@ modlatch_as_helper() {
 	assert_failure 2
 	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
 }
+
+@test "--verify refuses a FIFO and a link to /dev/zero at module paths at once, never reading them" {
+	root=$(copy_root)
+	xor=$(module_file "$root/lib/modules/$RELEASE" kernel/crypto/xor.ko)
+	bridge=$(module_file "$root/lib/modules/$RELEASE" kernel/net/bridge/bridge.ko)
+	rm "$xor" "$bridge"
+	mkfifo "$xor"
+	ln -s /dev/zero "$bridge"
+	run timeout 20 "$FIXTURES/command/build/modlatch" --verify "$root"
+	assert_failure 1
+	assert_line "FAIL xor: $root/lib/modules/$RELEASE/${xor#"$root/lib/modules/$RELEASE/"} is not a regular file"
+	assert_line --regexp "^FAIL bridge: .* is not a regular file$"
+	assert_line "verify FAILED: 5 checked, 2 failed"
+}

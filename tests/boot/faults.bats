@@ -42,7 +42,17 @@ setup_file() {
 	fixture_rootfs tampered
 	flip_byte "$(module_file "$FIXTURES/tampered/rootfs/lib/modules/$release" \
 		kernel/net/bridge/bridge.ko)" 400
-	fixture_initramfs tampered && fixture_boot tampered
+	fixture_initramfs tampered && fixture_boot tampered || return 1
+	# A FIFO and a link to /dev/zero at two module paths: either would hang a reader forever.
+	fixture_build hostile "$REPO/etc/demo.list" || return 1
+	fixture_rootfs hostile
+	local mods=$FIXTURES/hostile/rootfs/lib/modules/$release xor bridge
+	xor=$(module_file "$mods" kernel/crypto/xor.ko)
+	bridge=$(module_file "$mods" kernel/net/bridge/bridge.ko)
+	rm "$xor" "$bridge"
+	mkfifo "$xor"
+	ln -s /dev/zero "$bridge"
+	fixture_initramfs hostile && BOOT_TIMEOUT=120 fixture_boot hostile
 }
 
 @test "[$RUN] a module with one byte changed is refused by its hash and named" {
@@ -111,4 +121,14 @@ setup_file() {
 	refute_line --partial 'exec /sbin/supervisor'
 	run check_lines tampered
 	assert_output ''
+}
+
+@test "[$RUN] a FIFO or a device at a module path is refused unread, and the machine stops" {
+	run modlatch_lines hostile
+	assert_line --regexp '^modlatch: module=xor result=failed step=type us=[0-9]+$'
+	assert_line --regexp '^modlatch: module=bridge result=failed step=type us=[0-9]+$'
+	assert_line 'modlatch: module=br_netfilter result=failed step=dependency needs=bridge'
+	assert_line --regexp '^modlatch: latch modules_disabled=1 probe=EPERM confirmed$'
+	assert_line 'modlatch: integrity_failed=2'
+	assert_line --partial 'a module file is not the one pinned (ON_INTEGRITY_FAILURE=halt)'
 }
