@@ -17,6 +17,7 @@ ON_INTEGRITY_FAILURE ?= halt
 HANDOFF ?= exec
 ON_EXIT ?= poweroff
 STOP_TIMEOUT ?= 5
+LOAD_DEADLINE ?= 120
 LOAD ?= parallel
 MAX_THREADS ?= 8
 ALSO_LATCH ?=
@@ -97,7 +98,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
-		'$(ON_INTEGRITY_FAILURE)' '$(FALLBACK_SHELL)' \
+		'$(ON_INTEGRITY_FAILURE)' '$(FALLBACK_SHELL)' '$(LOAD_DEADLINE)' \
 		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
 		'$(MAX_THREADS)' '$(ALSO_LATCH)' '$(AFTER_LATCH)' '$(AFTER_LATCH_HELPER)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
@@ -111,6 +112,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' ON_INTEGRITY_FAILURE='$(ON_INTEGRITY_FAILURE)' \
 	TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
+	LOAD_DEADLINE='$(LOAD_DEADLINE)' \
 	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' ALSO_LATCH='$(ALSO_LATCH)' \
 	AFTER_LATCH='$(AFTER_LATCH)' AFTER_LATCH_HELPER='$(AFTER_LATCH_HELPER)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@

@@ -2,6 +2,7 @@
 #ifndef MODLATCH_BOOT_H
 #define MODLATCH_BOOT_H
 
+#include <stdatomic.h>
 #include <stdbool.h>
 
 #include "table.h"
@@ -36,6 +37,7 @@ struct module_result {
 	unsigned long long actual_size;
 	long long usec;	      /* open, hash and finit_module */
 	long long finit_usec; /* finit_module alone */
+	atomic_bool loading;  /* between its open and finit_module's return; read by deadline.c */
 };
 
 /* Companion latches (companions.c), each built in or not by ALSO_LATCH. */
@@ -85,8 +87,10 @@ void blank_module_helpers(struct boot *boot);
 void mount_sys_and_run(void);
 void unmount_all(void);
 void check_kernel_release(struct boot *boot);
+void arm_load_deadline(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
+void disarm_load_deadline(void);
 void latch_companions(struct boot *boot);
 void record_requests_after_latch(struct boot *boot);
 void report(struct boot *boot);

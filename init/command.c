@@ -79,12 +79,13 @@ static int print_table(void)
 	}
 	out("\non_module_failure %s\non_integrity_failure %s\non_fatal %s\n"
 	    "handoff %s\non_exit %s\nstop_timeout %d\n"
-	    "load %s\nmax_threads %d\nalso_latch %s\nafter_latch %s%s\nentries %u\n",
+	    "load %s\nmax_threads %d\nload_deadline %d\nalso_latch %s\nafter_latch %s%s\n"
+	    "entries %u\n",
 	    ML_HALT_ON_MODULE_FAILURE ? "halt" : "continue",
 	    ML_HALT_ON_INTEGRITY_FAILURE ? "halt" : "continue",
 	    ML_ON_FATAL_REBOOT ? "reboot" : "poweroff", ML_HANDOFF_REAPER ? "reaper" : "exec",
 	    ML_ON_EXIT_REBOOT ? "reboot" : "poweroff", ML_STOP_TIMEOUT_S,
-	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS,
+	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS, ML_LOAD_DEADLINE_S,
 	    ML_ALSO_LATCH[0] ? ML_ALSO_LATCH : "none", ML_AFTER_LATCH_RECORD ? "record " : "blank",
 	    ML_AFTER_LATCH_RECORD ? ML_AFTER_LATCH_HELPER : "", ml_table_len);
 	for (unsigned i = 0; i < ml_table_len; i++)

@@ -79,6 +79,7 @@ void load_entry(const struct ml_entry *e, unsigned index, struct module_result *
 		}
 	long long start = monotonic_us();
 	int fd = -1;
+	atomic_store(&r->loading, true);
 	errno = ENAMETOOLONG;
 	if (fmt(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) < sizeof(path))
 		fd = pin_open(path, e->size, e->sha256, &check, &r->actual_size);
@@ -89,6 +90,7 @@ void load_entry(const struct ml_entry *e, unsigned index, struct module_result *
 			e, fd, e->compression == ML_COMP_NONE ? 0 : MODULE_INIT_COMPRESSED_FILE, r);
 		close(fd);
 	}
+	atomic_store(&r->loading, false);
 	r->usec = monotonic_us() - start;
 }
 

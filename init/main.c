@@ -17,8 +17,10 @@ int main(int argc, char **argv)
 	blank_module_helpers(&boot);
 	mount_sys_and_run();
 	check_kernel_release(&boot);
+	arm_load_deadline(&boot);
 	load_modules(&boot);
 	latch_module_loading(&boot);
+	disarm_load_deadline();
 	latch_companions(&boot);
 	record_requests_after_latch(&boot);
 	report(&boot);

@@ -43,6 +43,9 @@ done
 case "$MAX_THREADS" in
 '' | *[!0-9]* | 0) die "MAX_THREADS='$MAX_THREADS': expected a whole number from 1" ;;
 esac
+case "${LOAD_DEADLINE:-120}" in
+'' | *[!0-9]* | 0) die "LOAD_DEADLINE='${LOAD_DEADLINE:-}': expected whole seconds from 1" ;;
+esac
 case "$STOP_TIMEOUT" in
 '' | *[!0-9]*) die "STOP_TIMEOUT='$STOP_TIMEOUT': expected whole seconds" ;;
 esac
@@ -84,6 +87,7 @@ echo "#define ML_HALT_ON_INTEGRITY_FAILURE $halt_on_integrity"
 echo "#define ML_HANDOFF_REAPER $reaper"
 echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
 echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"
+echo "#define ML_LOAD_DEADLINE_S ${LOAD_DEADLINE:-120}"
 echo "#define ML_PARALLEL $parallel"
 echo "#define ML_MAX_THREADS $MAX_THREADS"
 echo "#define ML_LATCH_KEXEC $latch_kexec"
