@@ -11,6 +11,7 @@ enum step {
 	STEP_NONE,
 	STEP_HELPERS,	 /* not tried: the kernel's module helpers could not be blanked */
 	STEP_RELEASE,	 /* not tried: the running kernel is not the table's */
+	STEP_LATCHED,	 /* not tried: loading was latched before modlatch started */
 	STEP_DEPENDENCY, /* not tried: a module it needs did not load */
 	STEP_OPEN,
 	STEP_TYPE, /* not a regular file (a FIFO, a device...): never read */
@@ -67,6 +68,7 @@ struct boot {
 	long long started_us;
 	bool helpers_blanked;
 	bool release_matches;
+	bool latched_before;	       /* modules_disabled read 1 before the first load */
 	unsigned threads;	       /* how many loaded side by side; 1 when serial */
 	struct module_result *results; /* one per table entry */
 	bool latched;
@@ -87,6 +89,7 @@ void blank_module_helpers(struct boot *boot);
 void mount_sys_and_run(void);
 void unmount_all(void);
 void check_kernel_release(struct boot *boot);
+void check_loading_open(struct boot *boot);
 void arm_load_deadline(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);

@@ -109,6 +109,7 @@ void load_modules(struct boot *boot)
 {
 	enum step skip = !boot->helpers_blanked	  ? STEP_HELPERS
 			 : !boot->release_matches ? STEP_RELEASE
+			 : boot->latched_before	  ? STEP_LATCHED
 						  : STEP_NONE;
 
 	for (unsigned i = 0; i < ml_table_len; i++) {
@@ -157,6 +158,7 @@ bool failure_is_tolerated(const struct ml_entry *e, const struct module_result *
 	case STEP_DEPENDENCY:
 	case STEP_HELPERS:
 	case STEP_RELEASE:
+	case STEP_LATCHED:
 		return true;
 	default:
 		return false;

@@ -17,6 +17,7 @@ int main(int argc, char **argv)
 	blank_module_helpers(&boot);
 	mount_sys_and_run();
 	check_kernel_release(&boot);
+	check_loading_open(&boot);
 	arm_load_deadline(&boot);
 	load_modules(&boot);
 	latch_module_loading(&boot);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/reboot.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -116,6 +117,10 @@ _Noreturn void run_as_reaper(const char *const *argv)
 	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
 		sigaddset(&waited, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &waited, &previous);
+	/* Ctrl-Alt-Del would restart at once, with nothing synced or unmounted; now it sends
+	 * SIGINT to PID 1, which passes it on to the child like any other signal. */
+	if (reboot(RB_DISABLE_CAD) < 0)
+		say(LOG_WARNING, "cannot hand Ctrl-Alt-Del to the child: %s", errno_name(errno));
 	say(LOG_INFO, "running %s as the child of PID 1 (reaper)", argv[0]);
 	pid_t child = fork();
 	if (child == 0)

@@ -1,7 +1,14 @@
-/* The table pins files of one kernel build; on another kernel none of them may be loaded. */
+/*
+ * Before loading: the table pins files of one kernel build, and on another kernel none of them
+ * may be loaded; and loading must still be open, since a kernel booted with nomodule or
+ * sysctl.kernel.modules_disabled=1, or modlatch exec'd again on a running system, would refuse
+ * every entry with EPERM.
+ */
 #include <errno.h>
+#include <fcntl.h>
 #include <string.h>
 #include <sys/utsname.h>
+#include <unistd.h>
 
 #include "boot.h"
 #include "errname.h"
@@ -20,4 +27,19 @@ void check_kernel_release(struct boot *boot)
 	if (!boot->release_matches)
 		say(LOG_ERR, "kernel release %s is not the table's %s: no module will be loaded",
 		    uts.release, ml_release);
+}
+
+void check_loading_open(struct boot *boot)
+{
+	char value = '0';
+	int fd = open("/proc/sys/kernel/modules_disabled", O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0 && read(fd, &value, 1) != 1)
+		value = '0';
+	if (fd >= 0)
+		close(fd);
+	boot->latched_before = value == '1';
+	if (boot->latched_before)
+		say(LOG_ERR,
+		    "module loading was latched before modlatch started: nothing can be loaded");
 }

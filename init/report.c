@@ -16,11 +16,17 @@ struct tally {
 static const char *step_name(enum step step)
 {
 	static const char *const names[] = {
-		[STEP_NONE] = "none",	    [STEP_HELPERS] = "helpers",
-		[STEP_RELEASE] = "release", [STEP_DEPENDENCY] = "dependency",
-		[STEP_OPEN] = "open",	    [STEP_TYPE] = "type",
-		[STEP_READ] = "read",	    [STEP_SIZE] = "size",
-		[STEP_SHA256] = "sha256",   [STEP_FINIT] = "finit_module",
+		[STEP_NONE] = "none",
+		[STEP_HELPERS] = "helpers",
+		[STEP_RELEASE] = "release",
+		[STEP_LATCHED] = "latched",
+		[STEP_DEPENDENCY] = "dependency",
+		[STEP_OPEN] = "open",
+		[STEP_TYPE] = "type",
+		[STEP_READ] = "read",
+		[STEP_SIZE] = "size",
+		[STEP_SHA256] = "sha256",
+		[STEP_FINIT] = "finit_module",
 	};
 	return names[step];
 }
@@ -43,6 +49,7 @@ static void report_failure(const struct ml_entry *e, const struct module_result 
 	case STEP_TYPE:
 	case STEP_HELPERS:
 	case STEP_RELEASE:
+	case STEP_LATCHED:
 	case STEP_NONE:
 		say(level, "module=%s result=%s step=%s us=%lld", e->name, result,
 		    step_name(r->step), r->usec);

@@ -20,6 +20,7 @@ setup_file() {
 		echo "CHECK app-pid-is-1=$([ $$ -eq 1 ] && echo yes || echo no)"
 		echo "CHECK pid1=$(cat /proc/1/comm)"
 		echo "CHECK modules_disabled=$(cat /proc/sys/kernel/modules_disabled)"
+		echo "CHECK ctrl-alt-del=$(cat /proc/sys/kernel/ctrl-alt-del)"
 		for i in 1 2 3 4 5; do (sleep 0.2 &); done
 		sleep 1
 		echo "CHECK zombies=$(grep -l '^State:.*zombie' /proc/[0-9]*/status 2>/dev/null | wc -l)"
@@ -61,6 +62,11 @@ setup_file() {
 	assert_line 'app-pid-is-1=no'
 	assert_line 'pid1=init'
 	assert_line 'modules_disabled=1'
+}
+
+@test "[$RUN] Ctrl-Alt-Del no longer restarts at once: the kernel signals PID 1 instead" {
+	run check_lines app
+	assert_line 'ctrl-alt-del=0'
 }
 
 @test "[$RUN] orphaned grandchildren are reaped: no zombies" {
