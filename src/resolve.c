@@ -42,6 +42,11 @@ static bool is_module_file(const char *path)
 	return false;
 }
 
+static bool older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static struct timespec dep_mtime;
 static char stale_path[4096];
 
@@ -50,43 +55,48 @@ static int find_newer_module(const char *path, const struct stat *st, int type, 
 	(void)ftw;
 	if (type != FTW_F || !is_module_file(path))
 		return 0;
-	if (st->st_mtim.tv_sec > dep_mtime.tv_sec ||
-	    (st->st_mtim.tv_sec == dep_mtime.tv_sec && st->st_mtim.tv_nsec > dep_mtime.tv_nsec)) {
+	if (older(&dep_mtime, &st->st_mtim)) {
 		snprintf(stale_path, sizeof(stale_path), "%s", path);
 		return 1;
 	}
 	return 0;
 }
 
+/*
+ * libkmod resolves names and dependencies from modules.dep.bin alone; the text modules.dep is
+ * what make and people read. Both must be there and newer than every module file.
+ */
 static int check_modules_dep(const char *moddir)
 {
-	char *dep = path_join(moddir, "modules.dep");
+	static const char *const indexes[] = { "modules.dep", "modules.dep.bin" };
+	char stale_index[4096] = "";
 	struct stat st;
-	int rc = -1;
 
-	if (!dep)
-		return -1;
-	if (stat(dep, &st) < 0) {
-		fprintf(stderr, "%s: %s; run depmod on the tree first (see README)\n", dep,
-			errno_name(errno));
-		goto out;
+	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", moddir, indexes[i]);
+		if (stat(path, &st) < 0) {
+			fprintf(stderr, "%s: %s; run depmod on the tree first (see README)\n", path,
+				errno_name(errno));
+			return -1;
+		}
+		if (!stale_index[0] || older(&st.st_mtim, &dep_mtime)) {
+			dep_mtime = st.st_mtim;
+			snprintf(stale_index, sizeof(stale_index), "%s", path);
+		}
 	}
-	dep_mtime = st.st_mtim;
 	switch (nftw(moddir, find_newer_module, 32, FTW_PHYS)) {
 	case 0:
-		rc = 0;
-		break;
+		return 0;
 	case 1:
 		fprintf(stderr,
-			"%s: stale: %s is newer; run depmod on the tree first (see README)\n", dep,
-			stale_path);
-		break;
+			"%s: stale: %s is newer; run depmod on the tree first (see README)\n",
+			stale_index, stale_path);
+		return -1;
 	default:
 		fprintf(stderr, "%s: cannot walk: %s\n", moddir, errno_name(errno));
+		return -1;
 	}
-out:
-	free(dep);
-	return rc;
 }
 
 static int add_builtin(struct resolver *r, const char *line)

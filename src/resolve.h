@@ -16,8 +16,9 @@ struct resolver {
 };
 
 /*
- * Opens the tree <root>/lib/modules/<release>. modules.dep must be there and newer than every
- * module file: a stale one would give wrong dependencies, so this stops and says to run depmod.
+ * Opens the tree <root>/lib/modules/<release>. modules.dep.bin (what libkmod reads) and
+ * modules.dep must be there and newer than every module file: a stale index would give wrong
+ * dependencies, so this stops and says to run depmod.
  * The host's modprobe.d is never read.
  */
 int resolver_open(struct resolver *r, const char *moddir);

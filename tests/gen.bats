@@ -165,6 +165,27 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	assert_output --partial "$tree/modules.dep: stale: $tree/kernel/crypto/xor.ko is newer"
 }
 
+@test "a tree without modules.dep.bin, the index libkmod reads, is refused with the command to run" {
+	tree=$(fixture_tree gen-nodepbin kernel/crypto/xor.ko)
+	rm "$tree/modules.dep.bin"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.dep.bin: ENOENT; run depmod on the tree first"
+	[ ! -e "$OUT" ]
+}
+
+@test "a modules.dep.bin older than a module file is stale, even beside a newer modules.dep" {
+	tree=$(fixture_tree gen-stale-bin kernel/crypto/xor.ko)
+	touch -d '+1 hour' "$tree/kernel/crypto/xor.ko"
+	touch -d '+2 hours' "$tree/modules.dep"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.dep.bin: stale: $tree/kernel/crypto/xor.ko is newer"
+	[ ! -e "$OUT" ]
+}
+
 @test "a compressed module is refused when the kernel config cannot decompress it" {
 	tree=$(fixture_tree gen-xz kernel/crypto/xor.ko)
 	xz --check=crc32 "$tree/kernel/crypto/xor.ko"
