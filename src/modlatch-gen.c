@@ -4,6 +4,7 @@
  */
 #include <errno.h>
 #include <libgen.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,7 +33,23 @@ struct gen {
 	struct resolver resolver;
 	struct kconfig kconfig;
 	struct plan plan;
+	bool strict; /* --strict: warnings are errors */
+	unsigned warnings;
 };
+
+/* "LIST:LINE: warning: ..." on stderr, counted: --strict turns them into a failed run. */
+__attribute__((format(printf, 3, 4))) static void warn(struct gen *g, unsigned line,
+						       const char *format, ...)
+{
+	va_list ap;
+
+	fprintf(stderr, "%s:%u: warning: ", g->list_path, line);
+	va_start(ap, format);
+	vfprintf(stderr, format, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	g->warnings++;
+}
 
 static void usage(FILE *to)
 {
@@ -137,7 +154,97 @@ static int list_absent(struct gen *g, const struct list_entry *e, char *err, siz
 	g->plan.modules[index].described = true;
 	fprintf(stderr, "%s:%u: note: optional module %s is not in the tree; recorded as absent\n",
 		g->list_path, e->line, e->name);
-	return plan_list(&g->plan, index, e->line, true, e->params, err, errlen);
+	if (plan_list(&g->plan, index, e->line, true, e->params, err, errlen) == 0)
+		return 0;
+	fprintf(stderr, "%s:%u: %s\n", g->list_path, e->line, err);
+	return -1;
+}
+
+/* params as the kernel command line sets them for a built-in module: "a=1 b" -> "m.a=1 m.b". */
+static void cmdline_form(const char *module, const char *params, char *buf, size_t len)
+{
+	size_t n = 0;
+	bool quoted = false, word_start = true;
+
+	buf[0] = '\0';
+	for (const char *p = params; *p && n + 1 < len; p++) {
+		if (!quoted && (*p == ' ' || *p == '\t')) {
+			word_start = true;
+			continue;
+		}
+		if (word_start)
+			n += (size_t)snprintf(buf + n, len - n, "%s%s.", n ? " " : "", module);
+		word_start = false;
+		if (*p == '"')
+			quoted = !quoted;
+		if (n + 1 < len) {
+			buf[n++] = *p;
+			buf[n] = '\0';
+		}
+	}
+}
+
+/* A built-in module is never loaded, so parameters in the list would never reach it. */
+static int check_builtin_params(struct gen *g, const struct list_entry *e, size_t index)
+{
+	const struct plan_module *m = &g->plan.modules[index];
+	char form[2 * ML_PARAMS_MAX];
+
+	if (!(m->flags & ML_BUILTIN) || !e->params[0])
+		return 0;
+	cmdline_form(m->name, e->params, form, sizeof(form));
+	fprintf(stderr,
+		"%s:%u: module %s is built into the kernel and takes no parameters at load time; "
+		"put them on the kernel command line: %s\n",
+		g->list_path, e->line, m->name, form);
+	return -1;
+}
+
+/*
+ * An alias such as a PCI id may name several drivers. Loaded in one parallel wave, which of
+ * them binds the device is a race; serial loading follows table order.
+ */
+static void check_alias_drivers(struct gen *g, const struct list_entry *e, char **names,
+				size_t count)
+{
+	char all[512] = "";
+	size_t loadable = 0, n = 0;
+
+	for (size_t i = 0; i < count; i++) {
+		long index = plan_find(&g->plan, names[i]);
+		if (index < 0 || (g->plan.modules[index].flags & (ML_BUILTIN | ML_ABSENT)))
+			continue;
+		loadable++;
+		n += (size_t)snprintf(all + n, n < sizeof(all) ? sizeof(all) - n : 0, "%s%s",
+				      n ? ", " : "", names[i]);
+	}
+	if (loadable > 1 && !e->sequential)
+		warn(g, e->line,
+		     "'%s' resolves to %zu modules (%s); loaded in one wave, which one binds a "
+		     "device is a race: mark the line '!' or build with LOAD=serial",
+		     e->name, loadable, all);
+}
+
+/* Adds one module the entry resolved to; err is for what the plan refuses. */
+static int add_module(struct gen *g, const struct list_entry *e, const char *name)
+{
+	enum describe_result result;
+	char err[256];
+	long index = describe(g, name, &result);
+	int rc;
+
+	if (result == FILE_MISSING && e->optional)
+		return list_absent(g, e, err, sizeof(err));
+	if (result != DESCRIBED) {
+		fprintf(stderr, "%s:%u: cannot pin '%s'\n", g->list_path, e->line, e->name);
+		return -1;
+	}
+	rc = plan_list(&g->plan, index, e->line, e->optional, e->params, err, sizeof(err));
+	if (rc < 0)
+		fprintf(stderr, "%s:%u: %s\n", g->list_path, e->line, err);
+	else if (e->sequential)
+		plan_mark_sequential(&g->plan, (size_t)index);
+	return rc < 0 ? -1 : check_builtin_params(g, e, (size_t)index);
 }
 
 static int add_entry(struct gen *g, const struct list_entry *e)
@@ -156,23 +263,10 @@ static int add_entry(struct gen *g, const struct list_entry *e)
 		}
 		rc = list_absent(g, e, err, sizeof(err));
 	}
-	for (size_t i = 0; i < count && rc == 0; i++) {
-		enum describe_result result;
-		long index = describe(g, names[i], &result);
-		if (result == FILE_MISSING && e->optional)
-			rc = list_absent(g, e, err, sizeof(err));
-		else if (result != DESCRIBED)
-			rc = -1;
-		else
-			rc = plan_list(&g->plan, index, e->line, e->optional, e->params, err,
-				       sizeof(err));
-		if (rc == 0 && result == DESCRIBED && e->sequential)
-			plan_mark_sequential(&g->plan, (size_t)index);
-		if (rc < 0 && result == DESCRIBED)
-			fprintf(stderr, "%s:%u: %s\n", g->list_path, e->line, err);
-		else if (rc < 0)
-			fprintf(stderr, "%s:%u: cannot pin '%s'\n", g->list_path, e->line, e->name);
-	}
+	for (size_t i = 0; i < count && rc == 0; i++)
+		rc = add_module(g, e, names[i]);
+	if (rc == 0)
+		check_alias_drivers(g, e, names, count);
 	resolver_free_names(names, count);
 	return rc;
 }

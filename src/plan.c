@@ -17,11 +17,20 @@ static int grow(void *array, size_t len, size_t size)
 	return 0;
 }
 
-long plan_module(struct plan *plan, const char *name)
+long plan_find(const struct plan *plan, const char *name)
 {
 	for (size_t i = 0; i < plan->len; i++)
 		if (strcmp(plan->modules[i].name, name) == 0)
 			return (long)i;
+	return -1;
+}
+
+long plan_module(struct plan *plan, const char *name)
+{
+	long found = plan_find(plan, name);
+
+	if (found >= 0)
+		return found;
 	if (grow(&plan->modules, plan->len, sizeof(*plan->modules)) < 0)
 		return -1;
 	struct plan_module *m = &plan->modules[plan->len];

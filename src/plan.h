@@ -41,6 +41,9 @@ struct plan {
 /* The index of the module called name, added when new; -1 when out of memory. */
 long plan_module(struct plan *plan, const char *name);
 
+/* The index of the module called name; -1 when the plan has none. */
+long plan_find(const struct plan *plan, const char *name);
+
 /* Records that module index depends on dep. */
 int plan_add_dep(struct plan *plan, size_t index, size_t dep);
 

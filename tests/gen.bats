@@ -83,6 +83,28 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	[ "$(sed -n 's/^\t\t\.params = \(.*\),$/\1/p' "$OUT")" = '"numdummies=2 name=\"x y\""' ]
 }
 
+@test "parameters for a built-in module are an error that gives the kernel command line form" {
+	list xor 'ipv6 disable=1 note="a b"'
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:2: module ipv6 is built into the kernel and takes no parameters at load time; put them on the kernel command line: ipv6.disable=1 ipv6.note=\"a b\""
+	[ ! -e "$OUT" ]
+	list xor ipv6
+	gen
+	assert_success
+}
+
+@test "an alias that resolves to several modules is a warning naming them, with the fix" {
+	list xor poly1305
+	gen
+	assert_success
+	assert_output --partial "test.list:2: warning: 'poly1305' resolves to 2 modules (poly1305_x86_64, poly1305_generic); loaded in one wave, which one binds a device is a race: mark the line '!' or build with LOAD=serial"
+	list xor '!poly1305'
+	gen
+	assert_success
+	refute_output --partial "warning"
+}
+
 @test "an optional module missing from the tree is recorded absent, and that is no error" {
 	list xor '?no_such_module'
 	gen
