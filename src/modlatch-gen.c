@@ -3,6 +3,8 @@
  * modlatch shim compiles in. Runs on the build host; all resolving happens here, none at boot.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
 #include <libgen.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -30,6 +32,8 @@ struct gen {
 	const char *moddir;
 	const char *kconfig_path;
 	const char *output;
+	const char *root; /* --root; NULL: MODULES_DIR/../../.. */
+	struct image image;
 	struct resolver resolver;
 	struct kconfig kconfig;
 	struct plan plan;
@@ -53,43 +57,85 @@ __attribute__((format(printf, 3, 4))) static void warn(struct gen *g, unsigned l
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: modlatch-gen [-k KCONFIG] -o OUTPUT.c LIST MODULES_DIR\n"
+	fprintf(to, "usage: modlatch-gen [-k KCONFIG] [--root ROOT] [--strict] -o OUTPUT.c LIST "
+		    "MODULES_DIR\n"
 		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n"
 		    "       modlatch-gen --learn [PROC_MODULES] [--sysfs DIR]\n"
 		    "       modlatch-gen --requests FILE MODULES_DIR\n"
 		    "       modlatch-gen --version\n"
-		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod.\n");
+		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod;\n"
+		    "module files are read inside ROOT (default: MODULES_DIR/../../..).\n"
+		    "--strict: warnings (softdeps, aliases naming several modules) are errors.\n"
+		    "Exit status: 0 written, 1 not written (errors), 2 usage.\n");
 }
 
 enum describe_result { DESCRIBED = 0, FAILED = -1, FILE_MISSING = -2 };
 
+/* The first word of vermagic is the release the module was built for. */
+static int check_vermagic(struct gen *g, const struct plan_module *m, const char *vermagic)
+{
+	size_t n = vermagic ? strcspn(vermagic, " ") : 0;
+
+	if (vermagic && n == strlen(g->image.release) &&
+	    strncmp(vermagic, g->image.release, n) == 0)
+		return 0;
+	fprintf(stderr,
+		"module %s: vermagic \"%.*s\" is not the release \"%s\" (the name of "
+		"MODULES_DIR): the kernel would refuse it\n",
+		m->name, (int)n, vermagic ? vermagic : "", g->image.release);
+	return -1;
+}
+
+/* Size, digest and vermagic of the module's file, read once through one descriptor. */
+static enum describe_result read_facts(struct gen *g, struct plan_module *m, int fd,
+				       const char *shown)
+{
+	struct modfile facts;
+	struct modinfo info;
+
+	if (modfile_read_fd(fd, shown, &facts) < 0)
+		return FAILED;
+	const char *lacks =
+		g->kconfig_path ? kconfig_missing_decompress(&g->kconfig, facts.compression) : NULL;
+	if (lacks) {
+		fprintf(stderr, "module %s: %s is %s-compressed but %s lacks %s=y\n", m->name,
+			m->path, ml_compression_name(facts.compression), g->kconfig_path, lacks);
+		return FAILED;
+	}
+	if (resolver_modinfo(&g->resolver, fd, m->name, &info) < 0)
+		return FAILED;
+	int rc = check_vermagic(g, m, info.vermagic);
+	resolver_free_modinfo(&info);
+	if (rc < 0)
+		return FAILED;
+	m->size = facts.size;
+	m->compression = facts.compression;
+	memcpy(m->sha256, facts.sha256, sizeof(m->sha256));
+	return DESCRIBED;
+}
+
+/* Opens the module's file inside the image, as the target will find it, and pins it. */
 static enum describe_result pin_file(struct gen *g, struct plan_module *m)
 {
-	char *abs = NULL;
-	struct modfile facts;
-	int rc = FAILED;
+	char *in_image = NULL, *shown = NULL;
+	enum describe_result rc = FAILED;
 
-	if (asprintf(&abs, "%s/%s", g->moddir, m->path) < 0)
-		return FAILED;
-	if (access(abs, F_OK) < 0) {
-		fprintf(stderr, "module %s: file missing from the tree: %s\n", m->name, abs);
+	if (asprintf(&in_image, "%s/%s", g->image.moddir, m->path) < 0 ||
+	    asprintf(&shown, "%s/%s", g->moddir, m->path) < 0)
+		goto out;
+	int fd = modfile_open_in_root(g->image.rootfd, in_image, O_RDONLY);
+	if (fd < 0 && errno == ENOENT) {
+		fprintf(stderr, "module %s: file missing from the tree: %s\n", m->name, shown);
 		rc = FILE_MISSING;
-	} else if (modfile_read(abs, &facts) == 0) {
-		const char *lacks =
-			g->kconfig_path ? kconfig_missing_decompress(&g->kconfig, facts.compression)
-					: NULL;
-		if (lacks)
-			fprintf(stderr, "module %s: %s is %s-compressed but %s lacks %s=y\n",
-				m->name, m->path, ml_compression_name(facts.compression),
-				g->kconfig_path, lacks);
-		else {
-			m->size = facts.size;
-			m->compression = facts.compression;
-			memcpy(m->sha256, facts.sha256, sizeof(m->sha256));
-			rc = DESCRIBED;
-		}
+	} else if (fd < 0) {
+		fprintf(stderr, "module %s: %s: %s\n", m->name, shown, errno_name(errno));
+	} else {
+		rc = read_facts(g, m, fd, shown);
+		close(fd);
 	}
-	free(abs);
+out:
+	free(in_image);
+	free(shown);
 	return rc;
 }
 
@@ -320,6 +366,12 @@ out:
 
 static int parse_args(struct gen *g, int argc, char **argv)
 {
+	static const struct option options[] = { { "kconfig", required_argument, NULL, 'k' },
+						 { "output", required_argument, NULL, 'o' },
+						 { "root", required_argument, NULL, 'r' },
+						 { "strict", no_argument, NULL, 's' },
+						 { "help", no_argument, NULL, 'h' },
+						 { NULL, 0, NULL, 0 } };
 	int opt;
 
 	if (argc >= 2 && strcmp(argv[1], "--audit") == 0)
@@ -332,13 +384,19 @@ static int parse_args(struct gen *g, int argc, char **argv)
 		printf("modlatch-gen %s\n", MODLATCH_VERSION);
 		exit(0);
 	}
-	while ((opt = getopt(argc, argv, "k:o:h")) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:o:r:sh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			g->kconfig_path = optarg;
 			break;
 		case 'o':
 			g->output = optarg;
+			break;
+		case 'r':
+			g->root = optarg;
+			break;
+		case 's':
+			g->strict = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -357,40 +415,51 @@ static int parse_args(struct gen *g, int argc, char **argv)
 	return 0;
 }
 
+/* Resolves, pins and orders every entry of the list; warnings are counted in g. */
+static int plan_list_file(struct gen *g, const struct list *list)
+{
+	char err[256];
+	int failed = 0;
+
+	for (size_t i = 0; i < list->len; i++)
+		failed |= add_entry(g, &list->entries[i]) < 0;
+	if (failed)
+		return -1;
+	if (plan_order(&g->plan, err, sizeof(err)) < 0) {
+		fprintf(stderr, "%s: %s\n", g->list_path, err);
+		return -1;
+	}
+	return check_limits(&g->plan);
+}
+
 static int generate(struct gen *g)
 {
 	struct list list;
-	char err[256];
-	char *moddir_copy = strdup(g->moddir);
 	int rc = -1;
 
-	if (!moddir_copy || list_read(g->list_path, &list) < 0)
-		goto out_nolist;
-	if (resolver_open(&g->resolver, g->moddir) < 0)
+	if (list_read(g->list_path, &list) < 0)
+		return -1;
+	if (image_open(&g->image, g->moddir, g->root) < 0 ||
+	    resolver_open(&g->resolver, g->moddir) < 0)
 		goto out;
 	if (g->kconfig_path && kconfig_load(g->kconfig_path, &g->kconfig) < 0)
 		goto out;
-	int failed = 0;
-	for (size_t i = 0; i < list.len; i++)
-		failed |= add_entry(g, &list.entries[i]) < 0;
-	if (failed)
+	if (plan_list_file(g, &list) < 0)
 		goto out;
-	if (plan_order(&g->plan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", g->list_path, err);
+	if (g->strict && g->warnings) {
+		fprintf(stderr, "%s: %u warning(s), errors under --strict\n", g->list_path,
+			g->warnings);
 		goto out;
 	}
-	if (check_limits(&g->plan) == 0)
-		rc = write_output(g, basename(moddir_copy));
+	rc = write_output(g, g->image.release);
 out:
 	list_free(&list);
-out_nolist:
-	free(moddir_copy);
 	return rc;
 }
 
 int main(int argc, char **argv)
 {
-	struct gen g = { 0 };
+	struct gen g = { .image.rootfd = -1 };
 	int rc;
 
 	if (parse_args(&g, argc, argv) < 0)
@@ -401,5 +470,6 @@ int main(int argc, char **argv)
 	plan_free(&g.plan);
 	kconfig_free(&g.kconfig);
 	resolver_close(&g.resolver);
+	image_close(&g.image);
 	return rc < 0 ? 1 : 0;
 }

@@ -284,6 +284,56 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 	return complete && !r->kmod_error[0] ? 0 : -1;
 }
 
+static int keep_info(struct modinfo *info, const char *key, const char *value)
+{
+	if (strcmp(key, "vermagic") == 0 && !info->vermagic)
+		return (info->vermagic = strdup(value)) ? 0 : -1;
+	if (strcmp(key, "weakdep") != 0)
+		return 0;
+	char **grown = realloc(info->weakdeps, (info->nweakdeps + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	info->weakdeps = grown;
+	return (info->weakdeps[info->nweakdeps++] = strdup(value)) ? 0 : -1;
+}
+
+int resolver_modinfo(struct resolver *r, int fd, const char *module, struct modinfo *info)
+{
+	struct kmod_module *mod;
+	struct kmod_list *list = NULL, *l;
+	char path[64];
+	int rc = 0;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int err = kmod_module_new_from_path(r->kmod, path, &mod);
+	if (err == 0) {
+		err = kmod_module_get_info(mod, &list);
+		kmod_module_unref(
+			mod); /* out of libkmod's pool: the next fd may reuse the number */
+	}
+	if (err < 0) {
+		fprintf(stderr, "module %s: cannot read its .modinfo: %s\n", module,
+			errno_name(-err));
+		return -1;
+	}
+	kmod_list_foreach (l, list)
+		if (rc == 0)
+			rc = keep_info(info, kmod_module_info_get_key(l),
+				       kmod_module_info_get_value(l));
+	kmod_module_info_free_list(list);
+	if (rc < 0)
+		fprintf(stderr, "module %s: out of memory\n", module);
+	return rc;
+}
+
+void resolver_free_modinfo(struct modinfo *info)
+{
+	free(info->vermagic);
+	resolver_free_names(info->weakdeps, info->nweakdeps);
+	memset(info, 0, sizeof(*info));
+}
+
 void resolver_free_names(char **names, size_t count)
 {
 	for (size_t i = 0; i < count; i++)

@@ -32,6 +32,20 @@ bool resolver_is_builtin(const struct resolver *r, const char *module);
 int resolver_describe(struct resolver *r, const char *module, char **relpath, char ***deps,
 		      size_t *ndeps);
 
+/* What a module file's .modinfo says, as far as the generator checks it. */
+struct modinfo {
+	char *vermagic;	 /* "6.1.0-56-cloud-amd64 SMP preempt ..."; NULL when absent */
+	char **weakdeps; /* "weakdep=" names, as written (module names or aliases) */
+	size_t nweakdeps;
+};
+
+/*
+ * Reads the .modinfo of the module file open at fd: libkmod reads it through /proc/self/fd, so
+ * it is the same file that was hashed, compressed or not.
+ */
+int resolver_modinfo(struct resolver *r, int fd, const char *module, struct modinfo *info);
+void resolver_free_modinfo(struct modinfo *info);
+
 void resolver_free_names(char **names, size_t count);
 void resolver_close(struct resolver *r);
 

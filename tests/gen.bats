@@ -222,6 +222,50 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	[ "$(field xor compression)" = "ML_COMP_XZ," ]
 }
 
+@test "a module file that is an absolute link is pinned as the image resolves it, not the host" {
+	tree=$(fixture_tree gen-abslink kernel/crypto/xor.ko)
+	root=${tree%/lib/modules/*}
+	file=$(module_file "$tree" kernel/crypto/xor.ko)
+	target=$BATS_TEST_TMPDIR/module.ko
+	# The same absolute path holds xor.ko in the image and another module on the host.
+	install -D -m 0644 "$file" "$root$target"
+	cp "$(module_file "$MODDIR" kernel/drivers/net/dummy.ko)" "$target"
+	ln -sf "$target" "$file"
+	touch -h -d '-1 hour' "$file"
+	list xor
+	gen "$tree"
+	assert_success
+	[ "$(field xor size)" = "$(stat -c %s "$root$target")ULL," ]
+	digest=$(sha256sum "$root$target" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
+	grep -A1 -F '.sha256 = {' "$OUT" | tr -d '\t\n' | grep -qF "${digest}"
+}
+
+@test "a modules tree reached through a link out of the image is refused" {
+	tree=$(fixture_tree gen-outside kernel/crypto/xor.ko)
+	image=$BATS_TEST_TMPDIR/image
+	mkdir -p "$image"
+	ln -s "${tree%/lib/modules/*}/lib" "$image/lib"
+	list xor
+	gen "$image/lib/modules/$(kernel_release)"
+	assert_failure 1
+	assert_output --partial "$image/lib/modules/$(kernel_release): inside the image root $image, lib/modules/$(kernel_release) is ENOENT: a symbolic link leads out of the image"
+	[ ! -e "$OUT" ]
+	run "$GEN" -k "$KCONFIG" --root "${tree%/lib/modules/*}" -o "$OUT" "$LIST" "$tree"
+	assert_success
+}
+
+@test "a module whose vermagic is not the tree's release is an error naming both" {
+	tree=$(fixture_tree gen-vermagic kernel/crypto/xor.ko)
+	root=${tree%/lib/modules/*}
+	mv "$tree" "$root/lib/modules/6.0.0-0-other"
+	depmod -b "$root" 6.0.0-0-other
+	list xor
+	gen "$root/lib/modules/6.0.0-0-other"
+	assert_failure 1
+	assert_output --partial "module xor: vermagic \"$(kernel_release)\" is not the release \"6.0.0-0-other\" (the name of MODULES_DIR)"
+	[ ! -e "$OUT" ]
+}
+
 @test "the same inputs give the same bytes, wherever they are read from" {
 	list br_netfilter xor fs-overlay '?missing'
 	gen
