@@ -105,6 +105,10 @@ static enum describe_result read_facts(struct gen *g, struct plan_module *m, int
 	if (resolver_modinfo(&g->resolver, fd, m->name, &info) < 0)
 		return FAILED;
 	int rc = check_vermagic(g, m, info.vermagic);
+	m->weakdeps = info.weakdeps; /* checked once the table is complete */
+	m->nweakdeps = info.nweakdeps;
+	info.weakdeps = NULL;
+	info.nweakdeps = 0;
 	resolver_free_modinfo(&info);
 	if (rc < 0)
 		return FAILED;
@@ -415,18 +419,107 @@ static int parse_args(struct gen *g, int argc, char **argv)
 	return 0;
 }
 
+/* The list line that brought module m into the table: its own, or that of its puller. */
+static unsigned line_of(const struct plan *plan, const struct plan_module *m)
+{
+	long puller = m->listed_line || !m->pulled_by ? -1 : plan_find(plan, m->pulled_by);
+
+	return puller < 0 ? m->listed_line : plan->modules[puller].listed_line;
+}
+
+/* The table has module name, loadable or built in; absent is not had. */
+static bool in_table(struct gen *g, const char *name)
+{
+	long index = plan_find(&g->plan, name);
+
+	if (index >= 0)
+		return !(g->plan.modules[index].flags & ML_ABSENT);
+	return resolver_is_builtin(&g->resolver, name);
+}
+
+/* Warns about one soft or weak dependency D of module user that the table lacks. */
+static void warn_missing(struct gen *g, size_t user, const char *kind, const char *dep)
+{
+	const struct plan_module *m = &g->plan.modules[user];
+	char by[ML_MODULE_NAME_MAX + 32] = "";
+
+	if (!m->listed_line && m->pulled_by)
+		snprintf(by, sizeof(by), " (pulled in by %s)", m->pulled_by);
+	warn(g, line_of(&g->plan, m),
+	     "module %s%s has %s %s, which is not in the table and cannot load after the "
+	     "latch; add the line '%s' ('?%s' if it may find no device)",
+	     m->name, by, kind, dep, dep, dep);
+}
+
+/* Each pre: softdep orders its module first, when both are in the table; others warn. */
+static int check_softdeps(struct gen *g, size_t user)
+{
+	char **pre, **post;
+	size_t npre, npost;
+	int rc = 0;
+
+	if (resolver_softdeps(&g->resolver, g->plan.modules[user].name, &pre, &npre, &post,
+			      &npost) < 0)
+		return -1;
+	for (size_t i = 0; i < npre && rc == 0; i++) {
+		long dep = plan_find(&g->plan, pre[i]);
+		if (!in_table(g, pre[i]))
+			warn_missing(g, user, "softdep pre:", pre[i]);
+		else if (dep >= 0 && g->plan.modules[dep].path)
+			rc = plan_add_order(&g->plan, user, (size_t)dep);
+	}
+	for (size_t i = 0; i < npost; i++)
+		if (!in_table(g, post[i]))
+			warn_missing(g, user, "softdep post:", post[i]);
+	resolver_free_names(pre, npre);
+	resolver_free_names(post, npost);
+	return rc;
+}
+
+/* A weakdep (a name or an alias) is in the table when any module it names is. */
+static int check_weakdeps(struct gen *g, size_t user)
+{
+	const struct plan_module *m = &g->plan.modules[user];
+
+	for (size_t w = 0; w < m->nweakdeps; w++) {
+		char **names;
+		size_t count;
+		bool had = false;
+		if (resolver_lookup(&g->resolver, m->weakdeps[w], &names, &count) < 0)
+			return -1;
+		for (size_t i = 0; i < count; i++)
+			had |= in_table(g, names[i]);
+		if (count && !had)
+			warn_missing(g, user, "weakdep", m->weakdeps[w]);
+		resolver_free_names(names, count);
+	}
+	return 0;
+}
+
+static int check_soft_and_weak(struct gen *g)
+{
+	for (size_t i = 0; i < g->plan.len; i++)
+		if (g->plan.modules[i].path &&
+		    (check_softdeps(g, i) < 0 || check_weakdeps(g, i) < 0))
+			return -1;
+	return 0;
+}
+
 /* Resolves, pins and orders every entry of the list; warnings are counted in g. */
 static int plan_list_file(struct gen *g, const struct list *list)
 {
-	char err[256];
+	char err[256] = "";
 	int failed = 0;
 
 	for (size_t i = 0; i < list->len; i++)
 		failed |= add_entry(g, &list->entries[i]) < 0;
 	if (failed)
 		return -1;
-	if (plan_order(&g->plan, err, sizeof(err)) < 0) {
-		fprintf(stderr, "%s: %s\n", g->list_path, err);
+	/* Once to name pullers, which the warnings cite; again with the softdep order. */
+	if (plan_order(&g->plan, err, sizeof(err)) < 0 || check_soft_and_weak(g) < 0 ||
+	    plan_order(&g->plan, err, sizeof(err)) < 0) {
+		if (err[0])
+			fprintf(stderr, "%s: %s\n", g->list_path, err);
 		return -1;
 	}
 	return check_limits(&g->plan);

@@ -284,6 +284,31 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 	return complete && !r->kmod_error[0] ? 0 : -1;
 }
 
+int resolver_softdeps(struct resolver *r, const char *module, char ***pre, size_t *npre,
+		      char ***post, size_t *npost)
+{
+	struct kmod_module *mod;
+	struct kmod_list *pre_list = NULL, *post_list = NULL;
+	int err = kmod_module_new_from_name(r->kmod, module, &mod);
+
+	*pre = *post = NULL;
+	*npre = *npost = 0;
+	if (err == 0) {
+		err = kmod_module_get_softdeps(mod, &pre_list, &post_list);
+		kmod_module_unref(mod);
+	}
+	if (err < 0) {
+		fprintf(stderr, "module %s: softdeps: %s\n", module, errno_name(-err));
+		return -1;
+	}
+	int rc = take_names(pre_list, pre, npre);
+	if (take_names(post_list, post, npost) < 0 || rc < 0) {
+		fprintf(stderr, "module %s: out of memory\n", module);
+		return -1;
+	}
+	return 0;
+}
+
 static int keep_info(struct modinfo *info, const char *key, const char *value)
 {
 	if (strcmp(key, "vermagic") == 0 && !info->vermagic)

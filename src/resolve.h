@@ -32,6 +32,13 @@ bool resolver_is_builtin(const struct resolver *r, const char *module);
 int resolver_describe(struct resolver *r, const char *module, char **relpath, char ***deps,
 		      size_t *ndeps);
 
+/*
+ * The module's softdeps as libkmod reads them from modules.softdep (depmod writes it from the
+ * modules' "softdep=" fields): module names, each alias already resolved.
+ */
+int resolver_softdeps(struct resolver *r, const char *module, char ***pre, size_t *npre,
+		      char ***post, size_t *npost);
+
 /* What a module file's .modinfo says, as far as the generator checks it. */
 struct modinfo {
 	char *vermagic;	 /* "6.1.0-56-cloud-amd64 SMP preempt ..."; NULL when absent */

@@ -266,6 +266,62 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	[ ! -e "$OUT" ]
 }
 
+@test "a softdep missing from the table is a warning naming the line, the module and what to add" {
+	list xor xt_LOG act_mpls
+	gen
+	assert_success
+	assert_output --partial "test.list:2: warning: module xt_LOG has softdep pre: nf_log_syslog, which is not in the table and cannot load after the latch; add the line 'nf_log_syslog' ('?nf_log_syslog' if it may find no device)"
+	assert_output --partial "test.list:3: warning: module act_mpls has softdep post: mpls_gso, which is not in the table"
+}
+
+@test "a softdep of a pulled-in dependency names the listed module that pulled it in" {
+	list xor nf_tables
+	gen
+	assert_success
+	assert_output --partial "test.list:2: warning: module libcrc32c (pulled in by nf_tables) has softdep pre: crc32c_intel, which is not in the table"
+}
+
+@test "--strict makes softdep warnings errors, and nothing is written" {
+	list xt_LOG
+	run "$GEN" --strict -k "$KCONFIG" -o "$OUT" "$LIST" "$MODDIR"
+	assert_failure 1
+	assert_output --partial "test.list:1: warning: module xt_LOG has softdep pre: nf_log_syslog"
+	assert_output --partial "test.list: 1 warning(s), errors under --strict"
+	[ ! -e "$OUT" ]
+	list xt_LOG nf_log_syslog
+	run "$GEN" --strict -k "$KCONFIG" -o "$OUT" "$LIST" "$MODDIR"
+	assert_success
+	refute_output --partial "warning"
+}
+
+@test "a pre: softdep in the table loads before its user, one level below, and is not needed" {
+	list libcrc32c '?crc32c_intel'
+	gen
+	assert_success
+	[ "$(names)" = "crc32c_intel libcrc32c " ]
+	[ "$(field crc32c_intel level)" = "0," ]
+	[ "$(field libcrc32c level)" = "1," ]
+	[ "$(field libcrc32c ndeps)" = "0," ]
+}
+
+@test "a weakdep missing from the table is a warning too" {
+	tree=$(fixture_tree gen-weakdep kernel/net/netfilter/xt_LOG.ko kernel/net/netfilter/x_tables.ko kernel/net/netfilter/nf_log_syslog.ko)
+	file=$(module_file "$tree" kernel/net/netfilter/xt_LOG.ko)
+	case "$file" in *.xz) xz -d "$file" && file=${file%.xz} ;; esac
+	# Turn xt_LOG's softdep into a weakdep of the same length, then index again.
+	perl -pi -e 's/softdep=pre: nf_log_syslog/weakdep=nf_log_syslog\0\0\0\0\0/' "$file"
+	depmod -b "${tree%/lib/modules/*}" "$(kernel_release)"
+	list xt_LOG
+	gen "$tree"
+	assert_success
+	assert_output --partial "test.list:1: warning: module xt_LOG has weakdep nf_log_syslog, which is not in the table"
+	refute_output --partial "softdep"
+	list xt_LOG nf_log_syslog
+	gen "$tree"
+	assert_success
+	refute_output --partial "warning"
+}
+
 @test "the same inputs give the same bytes, wherever they are read from" {
 	list br_netfilter xor fs-overlay '?missing'
 	gen
