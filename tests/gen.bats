@@ -21,6 +21,14 @@ list() { printf '%s\n' "$@" >"$LIST"; }
 gen() { run "$GEN" -k "$KCONFIG" -o "$OUT" "$LIST" "${1:-$MODDIR}"; }
 # The names of the entries in the generated table, in load order.
 names() { sed -n 's/^\t\t\.name = "\(.*\)",$/\1/p' "$OUT" | tr '\n' ' '; }
+# pins MODULE FILE: the table gives MODULE the size and SHA-256 of FILE (the first 8 bytes).
+pins() {
+	local digest
+	[ "$(field "$1" size)" = "$(stat -c %s "$2")ULL," ] || return 1
+	digest=$(sha256sum "$2" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
+	awk -v name="\"$1\"," '$1==".name"&&$3==name{on=1} on&&/\.sha256/{print; exit}' "$OUT" |
+		tr -d '\t\n' | grep -qF "$digest"
+}
 # One field of the entry called $1.
 field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==f{sub(/^[^=]*= /, ""); print; exit}' "$OUT"; }
 
@@ -70,10 +78,7 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 @test "size and SHA-256 are those of the file in the tree" {
 	list xor
 	gen
-	size=$(stat -c %s "$MODDIR/kernel/crypto/xor.ko")
-	[ "$(field xor size)" = "${size}ULL," ]
-	digest=$(sha256sum "$MODDIR/kernel/crypto/xor.ko" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
-	grep -A1 -F '.sha256 = {' "$OUT" | tr -d '\t\n' | grep -qF "${digest}"
+	pins xor "$MODDIR/kernel/crypto/xor.ko"
 }
 
 @test "parameters reach the table, quoted values intact" {
@@ -235,9 +240,7 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	list xor
 	gen "$tree"
 	assert_success
-	[ "$(field xor size)" = "$(stat -c %s "$root$target")ULL," ]
-	digest=$(sha256sum "$root$target" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
-	grep -A1 -F '.sha256 = {' "$OUT" | tr -d '\t\n' | grep -qF "${digest}"
+	pins xor "$root$target"
 }
 
 @test "a modules tree reached through a link out of the image is refused" {
