@@ -17,11 +17,20 @@ static int grow(void *array, size_t len, size_t size)
 	return 0;
 }
 
-long plan_module(struct plan *plan, const char *name)
+long plan_find(const struct plan *plan, const char *name)
 {
 	for (size_t i = 0; i < plan->len; i++)
 		if (strcmp(plan->modules[i].name, name) == 0)
 			return (long)i;
+	return -1;
+}
+
+long plan_module(struct plan *plan, const char *name)
+{
+	long found = plan_find(plan, name);
+
+	if (found >= 0)
+		return found;
 	if (grow(&plan->modules, plan->len, sizeof(*plan->modules)) < 0)
 		return -1;
 	struct plan_module *m = &plan->modules[plan->len];
@@ -32,17 +41,25 @@ long plan_module(struct plan *plan, const char *name)
 	return (long)plan->len++;
 }
 
+static int add_edge(size_t **edges, size_t *len, size_t to)
+{
+	for (size_t i = 0; i < *len; i++)
+		if ((*edges)[i] == to)
+			return 0;
+	if (grow(edges, *len, sizeof(**edges)) < 0)
+		return -1;
+	(*edges)[(*len)++] = to;
+	return 0;
+}
+
 int plan_add_dep(struct plan *plan, size_t index, size_t dep)
 {
-	struct plan_module *m = &plan->modules[index];
+	return add_edge(&plan->modules[index].deps, &plan->modules[index].ndeps, dep);
+}
 
-	for (size_t i = 0; i < m->ndeps; i++)
-		if (m->deps[i] == dep)
-			return 0;
-	if (grow(&m->deps, m->ndeps, sizeof(*m->deps)) < 0)
-		return -1;
-	m->deps[m->ndeps++] = dep;
-	return 0;
+int plan_add_order(struct plan *plan, size_t index, size_t before)
+{
+	return add_edge(&plan->modules[index].after, &plan->modules[index].nafter, before);
 }
 
 int plan_list(struct plan *plan, size_t index, unsigned line, bool optional, const char *params,
@@ -77,30 +94,54 @@ void plan_mark_sequential(struct plan *plan, size_t index)
 	plan->modules[index].sequential = true;
 }
 
-static int place(struct plan *plan, size_t index, const char *root, char *err, size_t errlen)
+static int place(struct plan *plan, size_t index, bool via_soft, char *err, size_t errlen);
+
+/* Places what m must follow (deps, then after) and raises m's level above theirs. */
+static int place_edges(struct plan *plan, struct plan_module *m, const size_t *edges, size_t n,
+		       bool via_soft, char *err, size_t errlen)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (place(plan, edges[i], via_soft, err, errlen) < 0)
+			return -1;
+		if (plan->modules[edges[i]].level + 1 > m->level)
+			m->level = plan->modules[edges[i]].level + 1;
+	}
+	return 0;
+}
+
+static int place(struct plan *plan, size_t index, bool via_soft, char *err, size_t errlen)
 {
 	struct plan_module *m = &plan->modules[index];
 
 	if (m->state == PLACED)
 		return 0;
 	if (m->state == VISITING) {
-		snprintf(err, errlen, "dependency cycle through module %s", m->name);
+		snprintf(err, errlen, "dependency cycle through module %s%s", m->name,
+			 via_soft ? " (pre: softdeps included)" : "");
 		return -1;
 	}
 	m->state = VISITING;
-	if (!m->listed_line && !m->pulled_by)
-		m->pulled_by = root;
 	m->level = 0;
-	for (size_t i = 0; i < m->ndeps; i++) {
-		struct plan_module *dep = &plan->modules[m->deps[i]];
-		if (place(plan, m->deps[i], root, err, errlen) < 0)
-			return -1;
-		if (dep->level + 1 > m->level)
-			m->level = dep->level + 1;
-	}
+	if (place_edges(plan, m, m->deps, m->ndeps, via_soft, err, errlen) < 0 ||
+	    place_edges(plan, m, m->after, m->nafter, true, err, errlen) < 0)
+		return -1;
 	m->state = PLACED;
 	plan->order[plan->norder++] = index;
 	return 0;
+}
+
+/* The first listed module, in list order, whose dependencies reach each unlisted one. */
+static void name_puller(struct plan *plan, size_t index, const char *root)
+{
+	struct plan_module *m = &plan->modules[index];
+
+	if (m->state != UNSEEN)
+		return;
+	m->state = VISITING;
+	if (!m->listed_line)
+		m->pulled_by = root;
+	for (size_t i = 0; i < m->ndeps; i++)
+		name_puller(plan, m->deps[i], root);
 }
 
 /* Walking users before what they use, a required user makes all it needs required. */
@@ -146,11 +187,13 @@ int plan_order(struct plan *plan, char *err, size_t errlen)
 		plan->modules[i].state = UNSEEN;
 		plan->modules[i].pulled_by = NULL;
 	}
-	for (size_t i = 0; i < plan->nlisted; i++) {
-		size_t index = plan->listed[i];
-		if (place(plan, index, plan->modules[index].name, err, errlen) < 0)
+	for (size_t i = 0; i < plan->nlisted; i++)
+		name_puller(plan, plan->listed[i], plan->modules[plan->listed[i]].name);
+	for (size_t i = 0; i < plan->len; i++)
+		plan->modules[i].state = UNSEEN;
+	for (size_t i = 0; i < plan->nlisted; i++)
+		if (place(plan, plan->listed[i], false, err, errlen) < 0)
 			return -1;
-	}
 	if (mark_optional(plan) < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
@@ -173,6 +216,10 @@ void plan_free(struct plan *plan)
 		free(plan->modules[i].path);
 		free(plan->modules[i].params);
 		free(plan->modules[i].deps);
+		free(plan->modules[i].after);
+		for (size_t w = 0; w < plan->modules[i].nweakdeps; w++)
+			free(plan->modules[i].weakdeps[w]);
+		free(plan->modules[i].weakdeps);
 	}
 	free(plan->modules);
 	free(plan->listed);

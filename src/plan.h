@@ -17,6 +17,10 @@ struct plan_module {
 	const char *pulled_by; /* name of the listed module that first needed it */
 	size_t *deps;
 	size_t ndeps;
+	size_t *after; /* loaded before it without being needed: its pre: softdeps in the table */
+	size_t nafter;
+	char **weakdeps; /* names its .modinfo gives as weakdep, for the generator's check */
+	size_t nweakdeps;
 	bool described; /* path, file facts and deps are filled in */
 	unsigned long long size;
 	unsigned char sha256[SHA256_DIGEST_LEN];
@@ -41,8 +45,17 @@ struct plan {
 /* The index of the module called name, added when new; -1 when out of memory. */
 long plan_module(struct plan *plan, const char *name);
 
+/* The index of the module called name; -1 when the plan has none. */
+long plan_find(const struct plan *plan, const char *name);
+
 /* Records that module index depends on dep. */
 int plan_add_dep(struct plan *plan, size_t index, size_t dep);
+
+/*
+ * Records that module before must load before module index (a pre: softdep): an ordering edge
+ * that raises the level like a dependency, but not one the table lists as needed.
+ */
+int plan_add_order(struct plan *plan, size_t index, size_t before);
 
 /*
  * Records that the list names module index at line. Listing it again with the same parameters
@@ -55,8 +68,9 @@ int plan_list(struct plan *plan, size_t index, unsigned line, bool optional, con
 void plan_mark_sequential(struct plan *plan, size_t index);
 
 /*
- * Orders every listed module after all it depends on, sets levels, marks as optional only what
- * nothing required needs, and names who pulled each dependency in. Fails on a dependency cycle.
+ * Orders every listed module after all it depends on and all it is ordered after, sets levels,
+ * marks as optional only what nothing required needs, and names who pulled each dependency in.
+ * Fails on a cycle. May be called again after more ordering edges are added.
  */
 int plan_order(struct plan *plan, char *err, size_t errlen);
 

@@ -42,6 +42,11 @@ static bool is_module_file(const char *path)
 	return false;
 }
 
+static bool older(const struct timespec *a, const struct timespec *b)
+{
+	return a->tv_sec < b->tv_sec || (a->tv_sec == b->tv_sec && a->tv_nsec < b->tv_nsec);
+}
+
 static struct timespec dep_mtime;
 static char stale_path[4096];
 
@@ -50,43 +55,48 @@ static int find_newer_module(const char *path, const struct stat *st, int type, 
 	(void)ftw;
 	if (type != FTW_F || !is_module_file(path))
 		return 0;
-	if (st->st_mtim.tv_sec > dep_mtime.tv_sec ||
-	    (st->st_mtim.tv_sec == dep_mtime.tv_sec && st->st_mtim.tv_nsec > dep_mtime.tv_nsec)) {
+	if (older(&dep_mtime, &st->st_mtim)) {
 		snprintf(stale_path, sizeof(stale_path), "%s", path);
 		return 1;
 	}
 	return 0;
 }
 
+/*
+ * libkmod resolves names and dependencies from modules.dep.bin alone; the text modules.dep is
+ * what make and people read. Both must be there and newer than every module file.
+ */
 static int check_modules_dep(const char *moddir)
 {
-	char *dep = path_join(moddir, "modules.dep");
+	static const char *const indexes[] = { "modules.dep", "modules.dep.bin" };
+	char stale_index[4096] = "";
 	struct stat st;
-	int rc = -1;
 
-	if (!dep)
-		return -1;
-	if (stat(dep, &st) < 0) {
-		fprintf(stderr, "%s: %s; run depmod on the tree first (see README)\n", dep,
-			errno_name(errno));
-		goto out;
+	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", moddir, indexes[i]);
+		if (stat(path, &st) < 0) {
+			fprintf(stderr, "%s: %s; run depmod on the tree first (see README)\n", path,
+				errno_name(errno));
+			return -1;
+		}
+		if (!stale_index[0] || older(&st.st_mtim, &dep_mtime)) {
+			dep_mtime = st.st_mtim;
+			snprintf(stale_index, sizeof(stale_index), "%s", path);
+		}
 	}
-	dep_mtime = st.st_mtim;
 	switch (nftw(moddir, find_newer_module, 32, FTW_PHYS)) {
 	case 0:
-		rc = 0;
-		break;
+		return 0;
 	case 1:
 		fprintf(stderr,
-			"%s: stale: %s is newer; run depmod on the tree first (see README)\n", dep,
-			stale_path);
-		break;
+			"%s: stale: %s is newer; run depmod on the tree first (see README)\n",
+			stale_index, stale_path);
+		return -1;
 	default:
 		fprintf(stderr, "%s: cannot walk: %s\n", moddir, errno_name(errno));
+		return -1;
 	}
-out:
-	free(dep);
-	return rc;
 }
 
 static int add_builtin(struct resolver *r, const char *line)
@@ -272,6 +282,81 @@ int resolver_describe(struct resolver *r, const char *module, char **relpath, ch
 	else if (r->kmod_error[0])
 		print_kmod_error(module, r->kmod_error);
 	return complete && !r->kmod_error[0] ? 0 : -1;
+}
+
+int resolver_softdeps(struct resolver *r, const char *module, char ***pre, size_t *npre,
+		      char ***post, size_t *npost)
+{
+	struct kmod_module *mod;
+	struct kmod_list *pre_list = NULL, *post_list = NULL;
+	int err = kmod_module_new_from_name(r->kmod, module, &mod);
+
+	*pre = *post = NULL;
+	*npre = *npost = 0;
+	if (err == 0) {
+		err = kmod_module_get_softdeps(mod, &pre_list, &post_list);
+		kmod_module_unref(mod);
+	}
+	if (err < 0) {
+		fprintf(stderr, "module %s: softdeps: %s\n", module, errno_name(-err));
+		return -1;
+	}
+	int rc = take_names(pre_list, pre, npre);
+	if (take_names(post_list, post, npost) < 0 || rc < 0) {
+		fprintf(stderr, "module %s: out of memory\n", module);
+		return -1;
+	}
+	return 0;
+}
+
+static int keep_info(struct modinfo *info, const char *key, const char *value)
+{
+	if (strcmp(key, "vermagic") == 0 && !info->vermagic)
+		return (info->vermagic = strdup(value)) ? 0 : -1;
+	if (strcmp(key, "weakdep") != 0)
+		return 0;
+	char **grown = realloc(info->weakdeps, (info->nweakdeps + 1) * sizeof(*grown));
+	if (!grown)
+		return -1;
+	info->weakdeps = grown;
+	return (info->weakdeps[info->nweakdeps++] = strdup(value)) ? 0 : -1;
+}
+
+int resolver_modinfo(struct resolver *r, int fd, const char *module, struct modinfo *info)
+{
+	struct kmod_module *mod;
+	struct kmod_list *list = NULL, *l;
+	char path[64];
+	int rc = 0;
+
+	memset(info, 0, sizeof(*info));
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int err = kmod_module_new_from_path(r->kmod, path, &mod);
+	if (err == 0) {
+		err = kmod_module_get_info(mod, &list);
+		kmod_module_unref(
+			mod); /* out of libkmod's pool: the next fd may reuse the number */
+	}
+	if (err < 0) {
+		fprintf(stderr, "module %s: cannot read its .modinfo: %s\n", module,
+			errno_name(-err));
+		return -1;
+	}
+	kmod_list_foreach (l, list)
+		if (rc == 0)
+			rc = keep_info(info, kmod_module_info_get_key(l),
+				       kmod_module_info_get_value(l));
+	kmod_module_info_free_list(list);
+	if (rc < 0)
+		fprintf(stderr, "module %s: out of memory\n", module);
+	return rc;
+}
+
+void resolver_free_modinfo(struct modinfo *info)
+{
+	free(info->vermagic);
+	resolver_free_names(info->weakdeps, info->nweakdeps);
+	memset(info, 0, sizeof(*info));
 }
 
 void resolver_free_names(char **names, size_t count)

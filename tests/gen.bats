@@ -21,6 +21,14 @@ list() { printf '%s\n' "$@" >"$LIST"; }
 gen() { run "$GEN" -k "$KCONFIG" -o "$OUT" "$LIST" "${1:-$MODDIR}"; }
 # The names of the entries in the generated table, in load order.
 names() { sed -n 's/^\t\t\.name = "\(.*\)",$/\1/p' "$OUT" | tr '\n' ' '; }
+# pins MODULE FILE: the table gives MODULE the size and SHA-256 of FILE (the first 8 bytes).
+pins() {
+	local digest
+	[ "$(field "$1" size)" = "$(stat -c %s "$2")ULL," ] || return 1
+	digest=$(sha256sum "$2" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
+	awk -v name="\"$1\"," '$1==".name"&&$3==name{on=1} on&&/\.sha256/{print; exit}' "$OUT" |
+		tr -d '\t\n' | grep -qF "$digest"
+}
 # One field of the entry called $1.
 field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==f{sub(/^[^=]*= /, ""); print; exit}' "$OUT"; }
 
@@ -70,10 +78,7 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 @test "size and SHA-256 are those of the file in the tree" {
 	list xor
 	gen
-	size=$(stat -c %s "$MODDIR/kernel/crypto/xor.ko")
-	[ "$(field xor size)" = "${size}ULL," ]
-	digest=$(sha256sum "$MODDIR/kernel/crypto/xor.ko" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
-	grep -A1 -F '.sha256 = {' "$OUT" | tr -d '\t\n' | grep -qF "${digest}"
+	pins xor "$MODDIR/kernel/crypto/xor.ko"
 }
 
 @test "parameters reach the table, quoted values intact" {
@@ -81,6 +86,28 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	gen
 	assert_success
 	[ "$(sed -n 's/^\t\t\.params = \(.*\),$/\1/p' "$OUT")" = '"numdummies=2 name=\"x y\""' ]
+}
+
+@test "parameters for a built-in module are an error that gives the kernel command line form" {
+	list xor 'ipv6 disable=1 note="a b"'
+	gen
+	assert_failure 1
+	assert_output --partial "test.list:2: module ipv6 is built into the kernel and takes no parameters at load time; put them on the kernel command line: ipv6.disable=1 ipv6.note=\"a b\""
+	[ ! -e "$OUT" ]
+	list xor ipv6
+	gen
+	assert_success
+}
+
+@test "an alias that resolves to several modules is a warning naming them, with the fix" {
+	list xor poly1305
+	gen
+	assert_success
+	assert_output --partial "test.list:2: warning: 'poly1305' resolves to 2 modules (poly1305_x86_64, poly1305_generic); loaded in one wave, which one binds a device is a race: mark the line '!' or build with LOAD=serial"
+	list xor '!poly1305'
+	gen
+	assert_success
+	refute_output --partial "warning"
 }
 
 @test "an optional module missing from the tree is recorded absent, and that is no error" {
@@ -165,6 +192,27 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	assert_output --partial "$tree/modules.dep: stale: $tree/kernel/crypto/xor.ko is newer"
 }
 
+@test "a tree without modules.dep.bin, the index libkmod reads, is refused with the command to run" {
+	tree=$(fixture_tree gen-nodepbin kernel/crypto/xor.ko)
+	rm "$tree/modules.dep.bin"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.dep.bin: ENOENT; run depmod on the tree first"
+	[ ! -e "$OUT" ]
+}
+
+@test "a modules.dep.bin older than a module file is stale, even beside a newer modules.dep" {
+	tree=$(fixture_tree gen-stale-bin kernel/crypto/xor.ko)
+	touch -d '+1 hour' "$tree/kernel/crypto/xor.ko"
+	touch -d '+2 hours' "$tree/modules.dep"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.dep.bin: stale: $tree/kernel/crypto/xor.ko is newer"
+	[ ! -e "$OUT" ]
+}
+
 @test "a compressed module is refused when the kernel config cannot decompress it" {
 	tree=$(fixture_tree gen-xz kernel/crypto/xor.ko)
 	xz --check=crc32 "$tree/kernel/crypto/xor.ko"
@@ -177,6 +225,104 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	run "$GEN" -k "$BATS_TEST_TMPDIR/config" -o "$OUT" "$LIST" "$tree"
 	assert_success
 	[ "$(field xor compression)" = "ML_COMP_XZ," ]
+}
+
+@test "a module file that is an absolute link is pinned as the image resolves it, not the host" {
+	tree=$(fixture_tree gen-abslink kernel/crypto/xor.ko)
+	root=${tree%/lib/modules/*}
+	file=$(module_file "$tree" kernel/crypto/xor.ko)
+	target=$BATS_TEST_TMPDIR/module.ko
+	# The same absolute path holds xor.ko in the image and another module on the host.
+	install -D -m 0644 "$file" "$root$target"
+	cp "$(module_file "$MODDIR" kernel/drivers/net/dummy.ko)" "$target"
+	ln -sf "$target" "$file"
+	touch -h -d '-1 hour' "$file"
+	list xor
+	gen "$tree"
+	assert_success
+	pins xor "$root$target"
+}
+
+@test "a modules tree reached through a link out of the image is refused" {
+	tree=$(fixture_tree gen-outside kernel/crypto/xor.ko)
+	image=$BATS_TEST_TMPDIR/image
+	mkdir -p "$image"
+	ln -s "${tree%/lib/modules/*}/lib" "$image/lib"
+	list xor
+	gen "$image/lib/modules/$(kernel_release)"
+	assert_failure 1
+	assert_output --partial "$image/lib/modules/$(kernel_release): inside the image root $image, lib/modules/$(kernel_release) is ENOENT: a symbolic link leads out of the image"
+	[ ! -e "$OUT" ]
+	run "$GEN" -k "$KCONFIG" --root "${tree%/lib/modules/*}" -o "$OUT" "$LIST" "$tree"
+	assert_success
+}
+
+@test "a module whose vermagic is not the tree's release is an error naming both" {
+	tree=$(fixture_tree gen-vermagic kernel/crypto/xor.ko)
+	root=${tree%/lib/modules/*}
+	mv "$tree" "$root/lib/modules/6.0.0-0-other"
+	depmod -b "$root" 6.0.0-0-other
+	list xor
+	gen "$root/lib/modules/6.0.0-0-other"
+	assert_failure 1
+	assert_output --partial "module xor: vermagic \"$(kernel_release)\" is not the release \"6.0.0-0-other\" (the name of MODULES_DIR)"
+	[ ! -e "$OUT" ]
+}
+
+@test "a softdep missing from the table is a warning naming the line, the module and what to add" {
+	list xor xt_LOG act_mpls
+	gen
+	assert_success
+	assert_output --partial "test.list:2: warning: module xt_LOG has softdep pre: nf_log_syslog, which is not in the table and cannot load after the latch; add the line 'nf_log_syslog' ('?nf_log_syslog' if it may find no device)"
+	assert_output --partial "test.list:3: warning: module act_mpls has softdep post: mpls_gso, which is not in the table"
+}
+
+@test "a softdep of a pulled-in dependency names the listed module that pulled it in" {
+	list xor nf_tables
+	gen
+	assert_success
+	assert_output --partial "test.list:2: warning: module libcrc32c (pulled in by nf_tables) has softdep pre: crc32c_intel, which is not in the table"
+}
+
+@test "--strict makes softdep warnings errors, and nothing is written" {
+	list xt_LOG
+	run "$GEN" --strict -k "$KCONFIG" -o "$OUT" "$LIST" "$MODDIR"
+	assert_failure 1
+	assert_output --partial "test.list:1: warning: module xt_LOG has softdep pre: nf_log_syslog"
+	assert_output --partial "test.list: 1 warning(s), errors under --strict"
+	[ ! -e "$OUT" ]
+	list xt_LOG nf_log_syslog
+	run "$GEN" --strict -k "$KCONFIG" -o "$OUT" "$LIST" "$MODDIR"
+	assert_success
+	refute_output --partial "warning"
+}
+
+@test "a pre: softdep in the table loads before its user, one level below, and is not needed" {
+	list libcrc32c '?crc32c_intel'
+	gen
+	assert_success
+	[ "$(names)" = "crc32c_intel libcrc32c " ]
+	[ "$(field crc32c_intel level)" = "0," ]
+	[ "$(field libcrc32c level)" = "1," ]
+	[ "$(field libcrc32c ndeps)" = "0," ]
+}
+
+@test "a weakdep missing from the table is a warning too" {
+	tree=$(fixture_tree gen-weakdep kernel/net/netfilter/xt_LOG.ko kernel/net/netfilter/x_tables.ko kernel/net/netfilter/nf_log_syslog.ko)
+	file=$(module_file "$tree" kernel/net/netfilter/xt_LOG.ko)
+	case "$file" in *.xz) xz -d "$file" && file=${file%.xz} ;; esac
+	# Turn xt_LOG's softdep into a weakdep of the same length, then index again.
+	perl -pi -e 's/softdep=pre: nf_log_syslog/weakdep=nf_log_syslog\0\0\0\0\0/' "$file"
+	depmod -b "${tree%/lib/modules/*}" "$(kernel_release)"
+	list xt_LOG
+	gen "$tree"
+	assert_success
+	assert_output --partial "test.list:1: warning: module xt_LOG has weakdep nf_log_syslog, which is not in the table"
+	refute_output --partial "softdep"
+	list xt_LOG nf_log_syslog
+	gen "$tree"
+	assert_success
+	refute_output --partial "warning"
 }
 
 @test "the same inputs give the same bytes, wherever they are read from" {

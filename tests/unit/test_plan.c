@@ -120,6 +120,58 @@ static void refuses_a_dependency_cycle(void)
 	plan_free(&plan);
 }
 
+/* a needs x; s needs y; a has "softdep pre: s". */
+static struct plan softdep_pair(void)
+{
+	struct plan plan = { 0 };
+
+	add(&plan, "a", "x");
+	add(&plan, "s", "y");
+	plan_list(&plan, 0, 1, false, "", err, sizeof(err));
+	plan_list(&plan, 2, 2, false, "", err, sizeof(err));
+	return plan;
+}
+
+static void orders_a_pre_softdep_before_its_user_and_raises_its_level(void)
+{
+	struct plan plan = softdep_pair();
+
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK_STR(order_of(&plan), "x a y s");
+	CHECK(plan.modules[0].level == 1);
+	CHECK(plan_add_order(&plan, 0, 2) == 0);
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK_STR(order_of(&plan), "x y s a");
+	CHECK(plan.modules[0].level == 2); /* above s (level 1), so never in s's wave */
+	CHECK(plan.modules[0].ndeps == 1); /* ordered after s, but s is not needed */
+	plan_free(&plan);
+}
+
+static void refuses_a_cycle_through_a_softdep(void)
+{
+	struct plan plan = softdep_pair();
+
+	plan_add_order(&plan, 1, 0); /* x has "softdep pre: a", and a needs x */
+	CHECK(plan_order(&plan, err, sizeof(err)) == -1);
+	CHECK(strstr(err, "dependency cycle through module a (pre: softdeps included)") != NULL);
+	plan_free(&plan);
+}
+
+static void names_the_puller_by_dependencies_not_by_softdeps(void)
+{
+	struct plan plan = { 0 };
+
+	add(&plan, "u", "");
+	add(&plan, "v", "p");
+	plan_list(&plan, 0, 1, false, "", err, sizeof(err));
+	plan_list(&plan, 1, 2, false, "", err, sizeof(err));
+	plan_add_order(&plan, 0, 2); /* u has "softdep pre: p", which v needs */
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK_STR(order_of(&plan), "p u v");
+	CHECK_STR(plan.modules[2].pulled_by, "v");
+	plan_free(&plan);
+}
+
 const struct unit_test plan_tests[] = {
 	{ "plan orders dependencies before their users", orders_dependencies_before_their_users },
 	{ "plan gives each module its dependency level", gives_each_module_its_dependency_level },
@@ -129,5 +181,10 @@ const struct unit_test plan_tests[] = {
 	{ "plan keeps optional only what nothing required needs",
 	  keeps_optional_only_what_nothing_required_needs },
 	{ "plan refuses a dependency cycle", refuses_a_dependency_cycle },
+	{ "plan orders a pre: softdep before its user and raises its level",
+	  orders_a_pre_softdep_before_its_user_and_raises_its_level },
+	{ "plan refuses a cycle through a softdep", refuses_a_cycle_through_a_softdep },
+	{ "plan names the puller by dependencies, not by softdeps",
+	  names_the_puller_by_dependencies_not_by_softdeps },
 	{ NULL, NULL },
 };
