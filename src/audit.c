@@ -62,35 +62,47 @@ static bool config_on(const struct audit *a, const char *option)
 }
 
 /*
- * Whether path names an executable inside root, resolved as the target kernel would resolve it
- * with root as "/": absolute and relative links, "..", and a relative path itself all stay
- * inside root (openat2's RESOLVE_IN_ROOT), so nothing of the build host is looked at. Returns
- * -1 when the path cannot be resolved this way at all.
+ * Resolves path inside root as the target kernel would with root as "/": absolute and relative
+ * links, "..", and a relative path itself all stay inside root (openat2's RESOLVE_IN_ROOT), so
+ * nothing of the build host is looked at. Returns 1 with st filled when the path is there, 0
+ * when it is not (ENOENT, ENOTDIR: the kernel would not find it either), and -1, said on stderr,
+ * when it could not be checked: any other error (EACCES for a user the kernel is not, ELOOP,
+ * which a magic link gives too) does not show that the kernel would fail.
  */
-static int executable_in_root(const char *root, const char *path)
+static int resolve_in_root(const char *root, const char *path, struct stat *st)
 {
 	struct open_how how = { .flags = O_PATH | O_CLOEXEC,
 				.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS };
-	int rootfd = open(root[0] ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-	struct stat st;
+	const char *shown = root[0] ? root : "/";
+	int rootfd = open(shown, O_PATH | O_DIRECTORY | O_CLOEXEC);
 
 	if (rootfd < 0) {
-		fprintf(stderr, "%s: cannot open: %s\n", root[0] ? root : "/", errno_name(errno));
+		fprintf(stderr, "%s: cannot open: %s\n", shown, errno_name(errno));
 		return -1;
 	}
 	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
-	int err = errno;
+	int err = fd < 0 ? errno : fstat(fd, st) < 0 ? errno : 0;
 	close(rootfd);
-	if (fd < 0 && err == ENOSYS) {
+	if (fd >= 0)
+		close(fd);
+	if (fd < 0 && (err == ENOENT || err == ENOTDIR))
+		return 0;
+	if (err == ENOSYS)
 		fprintf(stderr, "audit: this kernel has no openat2 (Linux 5.6+), needed to resolve "
 				"paths inside the image\n");
-		return -1;
-	}
-	if (fd < 0)
-		return 0;
-	bool executable = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && (st.st_mode & 0111);
-	close(fd);
-	return executable;
+	else if (err)
+		fprintf(stderr, "audit: %s in %s: cannot check: %s\n", path, shown,
+			errno_name(err));
+	return err ? -1 : 1;
+}
+
+/* Whether path names an executable inside root; -1 when it could not be checked. */
+static int executable_in_root(const char *root, const char *path)
+{
+	struct stat st;
+	int found = resolve_in_root(root, path, &st);
+
+	return found <= 0 ? found : S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
 static void check_helpers(struct audit *a)

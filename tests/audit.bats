@@ -2,6 +2,7 @@
 # modlatch-gen --audit: what in an image could open a window before or beside the latch.
 # Crafted roots, and the Debian kernels' real configs and trees.
 
+bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
 load lib/fixture
@@ -89,6 +90,32 @@ config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPD
 	run "$GEN" --audit "$ROOT" -k "$(config CONFIG_STATIC_USERMODEHELPER=y 'CONFIG_STATIC_USERMODEHELPER_PATH=""')"
 	assert_success
 	assert_line --partial 'info: CONFIG_STATIC_USERMODEHELPER=y, every helper runs "", that is none'
+}
+
+@test "a path it cannot check is not a pass: EACCES, as for a user without root's access" {
+	printf '#!/bin/sh\n' >"$ROOT/sbin/modprobe"
+	chmod +x "$ROOT/sbin/modprobe"
+	chown 65534 "$ROOT/sbin"
+	chmod 0700 "$ROOT/sbin"
+	# root without CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH meets the 0700 directory of
+	# another user as an ordinary user would.
+	run --separate-stderr setpriv --bounding-set -dac_override,-dac_read_search \
+		"$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_failure 2
+	[ "$stderr" = "audit: /sbin/modprobe in $ROOT: cannot check: EACCES" ]
+	refute_line --partial 'audit ok'
+}
+
+@test "a link loop at the modprobe path is not a pass either: ELOOP is not 'absent'" {
+	ln -s modprobe "$ROOT/sbin/modprobe"
+	run --separate-stderr "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_failure 2
+	[ "$stderr" = "audit: /sbin/modprobe in $ROOT: cannot check: ELOOP" ]
+	# A missing directory on the way (ENOTDIR, ENOENT) is absent, as the kernel finds it.
+	rm "$ROOT/sbin/modprobe"
+	touch "$ROOT/usr"
+	run "$GEN" --audit "$ROOT" -k "$(config 'CONFIG_MODPROBE_PATH="/usr/sbin/modprobe"')"
+	assert_success
 }
 
 @test "a uevent helper with a path is a window" {
