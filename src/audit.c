@@ -105,46 +105,86 @@ static int executable_in_root(const char *root, const char *path)
 	return found <= 0 ? found : S_ISREG(st.st_mode) && (st.st_mode & 0111);
 }
 
-static void check_helpers(struct audit *a)
+/* A finding when path is executable in the image, for the reason given; its result. */
+static int check_executable(struct audit *a, const char *path, const char *why)
 {
-	int found;
-	char buf[PATH_MAX], msg[PATH_MAX + 128], stat_buf[PATH_MAX];
+	char msg[PATH_MAX + 256];
+	int found = executable_in_root(a->root, path);
+
+	if (found < 0)
+		a->unresolved = true;
+	if (found <= 0)
+		return found;
+	snprintf(msg, sizeof(msg), "%s is executable in the image and %s", path, why);
+	finding(a, msg);
+	return found;
+}
+
+/*
+ * With CONFIG_STATIC_USERMODEHELPER=y the kernel execs the static helper's path for every
+ * helper, with the helper's own arguments: a module request runs it, never the modprobe path
+ * itself. Empty, it runs nothing.
+ */
+static void check_static_helper(struct audit *a, const char *modprobe, const char *static_path)
+{
+	char why[PATH_MAX + 128];
+	/* Only informs: whatever it is, the kernel does not run it itself. */
+	int found = executable_in_root(a->root, modprobe);
+
+	if (!static_path[0]) {
+		if (found > 0)
+			printf("info: %s is executable in the image and is the kernel's modprobe "
+			       "path (but the static usermode helper is empty)\n",
+			       modprobe);
+		return;
+	}
+	snprintf(why, sizeof(why),
+		 "is the static usermode helper: the kernel runs it in place of %s, with "
+		 "modprobe's arguments, for module requests before PID 1 starts",
+		 modprobe);
+	check_executable(a, static_path, why);
+	if (found > 0)
+		printf("info: %s is executable in the image; the kernel runs %s in its place\n",
+		       modprobe, static_path);
+}
+
+static void check_modprobe(struct audit *a)
+{
+	char buf[PATH_MAX], static_buf[PATH_MAX];
 	const char *modprobe =
 		config_string(a, "CONFIG_MODPROBE_PATH", "/sbin/modprobe", buf, sizeof(buf));
 	bool static_helper = config_on(a, "CONFIG_STATIC_USERMODEHELPER");
 	const char *static_path = config_string(a, "CONFIG_STATIC_USERMODEHELPER_PATH", "",
-						stat_buf, sizeof(stat_buf));
+						static_buf, sizeof(static_buf));
 
 	if (static_helper)
 		printf("info: CONFIG_STATIC_USERMODEHELPER=y, every helper runs \"%s\"%s\n",
 		       static_path, static_path[0] ? "" : ", that is none");
-	if (!modprobe[0]) {
+	if (!modprobe[0])
 		printf("info: CONFIG_MODPROBE_PATH is empty: the kernel runs no modprobe\n");
-	} else if ((found = executable_in_root(a->root, modprobe)) < 0) {
-		a->unresolved = true;
-	} else if (found) {
-		snprintf(msg, sizeof(msg),
-			 "%s is executable in the image and is the kernel's modprobe path: the "
-			 "kernel runs it for module requests before PID 1 starts",
-			 modprobe);
-		if (static_helper && !static_path[0])
-			printf("info: %s (but the static usermode helper is empty)\n", msg);
-		else
-			finding(a, msg);
-	}
-	if (config_on(a, "CONFIG_UEVENT_HELPER")) {
-		const char *helper =
-			config_string(a, "CONFIG_UEVENT_HELPER_PATH", "", buf, sizeof(buf));
-		snprintf(msg, sizeof(msg),
-			 "CONFIG_UEVENT_HELPER=y with path \"%s\": the kernel runs it for every "
-			 "device event from early boot on",
-			 helper);
-		if (helper[0])
-			finding(a, msg);
-		else
-			printf("info: CONFIG_UEVENT_HELPER=y, path empty until something sets "
-			       "it\n");
-	}
+	else if (static_helper)
+		check_static_helper(a, modprobe, static_path);
+	else
+		check_executable(a, modprobe,
+				 "is the kernel's modprobe path: the kernel runs it for module "
+				 "requests before PID 1 starts");
+}
+
+static void check_uevent_helper(struct audit *a)
+{
+	char buf[PATH_MAX], msg[PATH_MAX + 128];
+
+	if (!config_on(a, "CONFIG_UEVENT_HELPER"))
+		return;
+	const char *helper = config_string(a, "CONFIG_UEVENT_HELPER_PATH", "", buf, sizeof(buf));
+	snprintf(msg, sizeof(msg),
+		 "CONFIG_UEVENT_HELPER=y with path \"%s\": the kernel runs it for every device "
+		 "event from early boot on",
+		 helper);
+	if (helper[0])
+		finding(a, msg);
+	else
+		printf("info: CONFIG_UEVENT_HELPER=y, path empty until something sets it\n");
 }
 
 static void check_cmdline(struct audit *a)
@@ -243,7 +283,8 @@ int audit_main(int argc, char **argv)
 	if (!kconfig_path)
 		printf("info: no kernel config given (-k): the uevent helper, compression and "
 		       "signature checks are skipped\n");
-	check_helpers(&a);
+	check_modprobe(&a);
+	check_uevent_helper(&a);
 	check_cmdline(&a);
 	if (a.config) {
 		char modules[PATH_MAX];

@@ -118,6 +118,21 @@ config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPD
 	assert_success
 }
 
+@test "a static usermode helper with a path is what the kernel runs for modprobe: it is checked" {
+	local static=(CONFIG_STATIC_USERMODEHELPER=y 'CONFIG_STATIC_USERMODEHELPER_PATH="/sbin/umh"')
+	printf '#!/bin/sh\n' >"$ROOT/sbin/umh"
+	chmod +x "$ROOT/sbin/umh"
+	run "$GEN" --audit "$ROOT" -k "$(config "${static[@]}")"
+	assert_failure 1
+	assert_line "window: /sbin/umh is executable in the image and is the static usermode helper: the kernel runs it in place of /sbin/modprobe, with modprobe's arguments, for module requests before PID 1 starts"
+	assert_line 'audit FAILED: 1 finding(s)'
+	# Without the helper in the image, the kernel's exec fails: modprobe itself never runs.
+	mv "$ROOT/sbin/umh" "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$(config "${static[@]}")"
+	assert_success
+	assert_line "info: /sbin/modprobe is executable in the image; the kernel runs /sbin/umh in its place"
+}
+
 @test "a uevent helper with a path is a window" {
 	run "$GEN" --audit "$ROOT" -k "$(config CONFIG_UEVENT_HELPER=y 'CONFIG_UEVENT_HELPER_PATH="/sbin/hotplug"')"
 	assert_failure 1
