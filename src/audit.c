@@ -15,6 +15,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <linux/openat2.h>
 #include <sys/stat.h>
@@ -29,6 +30,8 @@ struct audit {
 	const char *root;
 	const struct kconfig *config; /* NULL when no config was given */
 	const char *cmdline;
+	const char *modlatch; /* where modlatch is in the image; NULL when not given (-m) */
+	struct stat modlatch_st;
 	unsigned findings;
 	bool unresolved; /* a check could not be made: the audit cannot pass */
 };
@@ -187,20 +190,106 @@ static void check_uevent_helper(struct audit *a)
 		printf("info: CONFIG_UEVENT_HELPER=y, path empty until something sets it\n");
 }
 
+/* init= and rdinit= name PID 1: anything but modlatch runs with module loading open. */
+static void check_init(struct audit *a, const char *param, const char *value)
+{
+	char msg[8192];
+	struct stat st;
+	int found = a->modlatch ? resolve_in_root(a->root, value, &st) : 0;
+
+	if (found < 0) {
+		a->unresolved = true;
+	} else if (!a->modlatch) {
+		snprintf(
+			msg, sizeof(msg),
+			"\"%s=%s\" on the command line: the kernel runs %s as PID 1; check that it "
+			"is modlatch (-m PATH checks it)",
+			param, value, value);
+		finding(a, msg);
+	} else if (found && st.st_dev == a->modlatch_st.st_dev &&
+		   st.st_ino == a->modlatch_st.st_ino) {
+		printf("info: \"%s=%s\" on the command line runs modlatch\n", param, value);
+	} else {
+		snprintf(msg, sizeof(msg),
+			 "\"%s=%s\" on the command line: the kernel runs %s as PID 1, not modlatch "
+			 "(%s): nothing latches",
+			 param, value, value, a->modlatch);
+		finding(a, msg);
+	}
+}
+
+/*
+ * sysctl.A.B=V (or sysctl/A/B=V) is written to /proc/sys/A/B just before PID 1 starts
+ * (do_sysctl_args). name is the parameter without "sysctl" and its separator.
+ */
+static void check_sysctl(struct audit *a, const char *param, const char *name, const char *value)
+{
+	char msg[8192], key[64], *end;
+
+	snprintf(key, sizeof(key), "%s", name);
+	for (char *c = key; (c = strchr(c, '/')) != NULL;)
+		*c = '.';
+	if (strcmp(key, "kernel.modules_disabled") == 0 && strtoul(value, &end, 0) == 1 && !*end) {
+		snprintf(msg, sizeof(msg),
+			 "\"%s=%s\" on the command line: the kernel latches before PID 1 starts "
+			 "and no module of the table can load",
+			 param, value);
+		finding(a, msg);
+	} else if (strcmp(key, "kernel.modprobe") == 0 && value[0]) {
+		snprintf(msg, sizeof(msg),
+			 "\"%s=%s\" on the command line: the kernel runs %s for module requests "
+			 "from just before PID 1 starts until modlatch blanks it",
+			 param, value, value);
+		finding(a, msg);
+	} else if (strcmp(key, "kernel.modprobe") == 0) {
+		printf("info: \"%s=\" on the command line empties the modprobe path just before "
+		       "PID 1 starts\n",
+		       param);
+	}
+}
+
+/* The kernel drops one pair of quotes around a word or a value. */
+static char *unquote(char *s)
+{
+	size_t len = strlen(s);
+
+	if (s[0] != '"')
+		return s;
+	if (len > 1 && s[len - 1] == '"')
+		s[len - 1] = '\0';
+	return s + 1;
+}
+
+/* One word of the command line, "param" or "param=value", as the kernel splits it. */
+static void check_word(struct audit *a, char *word)
+{
+	char *param = unquote(word), *value = strchr(param, '=');
+
+	if (value) {
+		*value = '\0';
+		value = unquote(value + 1);
+	}
+	if (!value && strcmp(param, "nomodule") == 0)
+		finding(a, "\"nomodule\" on the command line: the kernel latches from boot and no "
+			   "module of the table can load");
+	else if (value && strcmp(param, "lockdown") == 0)
+		printf("info: command line sets lockdown=%s\n", value);
+	else if (value && (strcmp(param, "init") == 0 || strcmp(param, "rdinit") == 0))
+		check_init(a, param, value);
+	else if (value && strncmp(param, "sysctl", 6) == 0 && (param[6] == '.' || param[6] == '/'))
+		check_sysctl(a, param, param + 7, value);
+}
+
+/* Words after "--" are init's arguments: the kernel does not read them. */
 static void check_cmdline(struct audit *a)
 {
 	if (!a->cmdline)
 		return;
 	char copy[4096];
 	snprintf(copy, sizeof(copy), "%s", a->cmdline);
-	for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w;
-	     w = strtok_r(NULL, " \t", &save)) {
-		if (strcmp(w, "nomodule") == 0)
-			finding(a, "\"nomodule\" on the command line: the kernel latches from boot "
-				   "and no module of the table can load");
-		if (strncmp(w, "lockdown=", 9) == 0)
-			printf("info: command line sets %s\n", w);
-	}
+	for (char *save = NULL, *w = strtok_r(copy, " \t", &save); w && strcmp(w, "--") != 0;
+	     w = strtok_r(NULL, " \t", &save))
+		check_word(a, w);
 }
 
 /* Compressed modules anywhere under ROOT/lib/modules that this kernel cannot decompress. */
@@ -251,32 +340,59 @@ static void check_kernel_info(const struct audit *a)
 									  : "");
 }
 
-int audit_main(int argc, char **argv)
+/* The options into a and kconfig_path; 0, or 2 on a usage error. */
+static int audit_options(int argc, char **argv, struct audit *a, const char **kconfig_path)
 {
-	struct kconfig config;
-	struct audit a = { 0 };
-	const char *kconfig_path = NULL;
-	int opt;
-
 	static const struct option options[] = { { "kconfig", required_argument, NULL, 'k' },
 						 { "cmdline", required_argument, NULL, 'c' },
+						 { "modlatch", required_argument, NULL, 'm' },
 						 { NULL, 0, NULL, 0 } };
+	int opt;
 
 	optind = 1;
-	while ((opt = getopt_long(argc, argv, "k:c:", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:c:m:", options, NULL)) != -1) {
 		if (opt == 'k')
-			kconfig_path = optarg;
+			*kconfig_path = optarg;
 		else if (opt == 'c')
-			a.cmdline = optarg;
+			a->cmdline = optarg;
+		else if (opt == 'm')
+			a->modlatch = optarg;
 		else
 			return 2;
 	}
 	if (argc - optind != 1) {
 		fprintf(stderr, "usage: modlatch-gen --audit ROOT [-k|--kconfig KCONFIG] "
-				"[-c|--cmdline CMDLINE]\n");
+				"[-c|--cmdline CMDLINE] [-m|--modlatch PATH]\n");
 		return 2;
 	}
-	a.root = strcmp(argv[optind], "/") == 0 ? "" : argv[optind];
+	a->root = strcmp(argv[optind], "/") == 0 ? "" : argv[optind];
+	return 0;
+}
+
+/* Where -m says modlatch is in the image: an executable file there, or -1. */
+static int find_modlatch(struct audit *a)
+{
+	const struct stat *st = &a->modlatch_st;
+	int found = a->modlatch ? resolve_in_root(a->root, a->modlatch, &a->modlatch_st) : 1;
+
+	if (found < 0)
+		return -1;
+	if (a->modlatch && (!found || !S_ISREG(st->st_mode) || !(st->st_mode & 0111))) {
+		fprintf(stderr, "audit: %s in %s: no executable file there (-m says modlatch is)\n",
+			a->modlatch, a->root[0] ? a->root : "/");
+		return -1;
+	}
+	return 0;
+}
+
+int audit_main(int argc, char **argv)
+{
+	struct kconfig config;
+	struct audit a = { 0 };
+	const char *kconfig_path = NULL;
+
+	if (audit_options(argc, argv, &a, &kconfig_path) != 0 || find_modlatch(&a) < 0)
+		return 2;
 	if (kconfig_path && kconfig_load(kconfig_path, &config) < 0)
 		return 2;
 	a.config = kconfig_path ? &config : NULL;

@@ -133,6 +133,49 @@ config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPD
 	assert_line "info: /sbin/modprobe is executable in the image; the kernel runs /sbin/umh in its place"
 }
 
+@test "the command line: sysctl.kernel.modules_disabled=1 latches before modlatch runs" {
+	run "$GEN" --audit "$ROOT" -c "quiet sysctl.kernel.modules_disabled=1"
+	assert_failure 1
+	assert_line "window: \"sysctl.kernel.modules_disabled=1\" on the command line: the kernel latches before PID 1 starts and no module of the table can load"
+	run "$GEN" --audit "$ROOT" -c "sysctl/kernel/modules_disabled=1"
+	assert_failure 1
+	run "$GEN" --audit "$ROOT" -c "sysctl.kernel.modules_disabled=0"
+	assert_success
+}
+
+@test "the command line: sysctl.kernel.modprobe= sets a helper just before PID 1 starts" {
+	run "$GEN" --audit "$ROOT" -c "sysctl.kernel.modprobe=/bin/evil quiet"
+	assert_failure 1
+	assert_line "window: \"sysctl.kernel.modprobe=/bin/evil\" on the command line: the kernel runs /bin/evil for module requests from just before PID 1 starts until modlatch blanks it"
+	run "$GEN" --audit "$ROOT" -c "sysctl.kernel.modprobe="
+	assert_success
+	assert_line --partial 'info: "sysctl.kernel.modprobe=" on the command line'
+}
+
+@test "the command line: init= and rdinit= are checked against where modlatch is (-m)" {
+	printf '#!/bin/sh\n' >"$ROOT/bin/sh"
+	printf 'modlatch\n' >"$ROOT/sbin/modlatch"
+	chmod +x "$ROOT/bin/sh" "$ROOT/sbin/modlatch"
+	ln -s modlatch "$ROOT/sbin/init"
+	run "$GEN" --audit "$ROOT" -c "init=/sbin/init"
+	assert_failure 1
+	assert_line "window: \"init=/sbin/init\" on the command line: the kernel runs /sbin/init as PID 1; check that it is modlatch (-m PATH checks it)"
+	run "$GEN" --audit "$ROOT" -m /sbin/modlatch -c "init=/sbin/init rdinit=/sbin/modlatch"
+	assert_success
+	assert_line 'info: "init=/sbin/init" on the command line runs modlatch'
+	run "$GEN" --audit "$ROOT" --modlatch /sbin/modlatch -c 'rdinit=/bin/sh init="/sbin/init"'
+	assert_failure 1
+	assert_line "window: \"rdinit=/bin/sh\" on the command line: the kernel runs /bin/sh as PID 1, not modlatch (/sbin/modlatch): nothing latches"
+	assert_line 'audit FAILED: 1 finding(s)'
+	run "$GEN" --audit "$ROOT" -m /sbin/absent -c "quiet"
+	assert_failure 2
+}
+
+@test "words after -- on the command line are init's arguments, not the kernel's" {
+	run "$GEN" --audit "$ROOT" -c "quiet -- nomodule init=/bin/sh sysctl.kernel.modules_disabled=1"
+	assert_success
+}
+
 @test "a uevent helper with a path is a window" {
 	run "$GEN" --audit "$ROOT" -k "$(config CONFIG_UEVENT_HELPER=y 'CONFIG_UEVENT_HELPER_PATH="/sbin/hotplug"')"
 	assert_failure 1

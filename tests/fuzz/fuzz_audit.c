@@ -1,6 +1,7 @@
 /*
  * The audit (modlatch-gen --audit) through audit_main, as the command line reaches it: the
- * input's first line is the kernel command line (-c), the rest the kernel config (-k). The
+ * input's first line is the kernel command line (-c), the rest the kernel config (-k), and
+ * modlatch is the image's /bin/kmod (-m), for init= and rdinit= to be compared with. The
  * image is fixed and built once: executables, links absolute and relative, a loop, a dangling
  * link, and compressed modules. The config decides which of its paths the audit follows.
  * Each input runs with ROOT as typed both without and with a trailing slash, and must get the
@@ -91,7 +92,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
 static int audit(const char *image, const char *kconfig, const char *cmdline)
 {
-	char *argv[8];
+	char *argv[10];
 	int argc = 0;
 
 	argv[argc++] = "--audit";
@@ -99,6 +100,8 @@ static int audit(const char *image, const char *kconfig, const char *cmdline)
 		argv[argc++] = "-k";
 		argv[argc++] = (char *)kconfig;
 	}
+	argv[argc++] = "-m";
+	argv[argc++] = "/bin/kmod";
 	argv[argc++] = "-c";
 	argv[argc++] = (char *)cmdline;
 	argv[argc++] = (char *)image;
