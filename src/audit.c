@@ -83,7 +83,11 @@ static int resolve_in_root(const char *root, const char *path, struct stat *st)
 		fprintf(stderr, "%s: cannot open: %s\n", shown, errno_name(errno));
 		return -1;
 	}
-	int fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	int fd, tries = 0;
+	/* EAGAIN: a rename or mount anywhere on the host raced a ".."; openat2(2) says retry. */
+	do
+		fd = (int)syscall(SYS_openat2, rootfd, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN && ++tries < 64);
 	int err = fd < 0 ? errno : fstat(fd, st) < 0 ? errno : 0;
 	close(rootfd);
 	if (fd >= 0)
