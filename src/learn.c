@@ -167,6 +167,20 @@ static void mark_pulled(const struct loaded *loaded, size_t i, bool *pulled)
 	}
 }
 
+/*
+ * Writes s into a comment of the list with every character outside a safe set as '?': a name
+ * from sysfs or the input's path could otherwise end the comment and start an entry (a newline)
+ * or hide the rest of a line from a reader (a carriage return, an escape sequence).
+ */
+static void put_safe(FILE *out, const char *s)
+{
+	static const char safe[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+				   "0123456789:._+-/";
+
+	for (; *s; s++)
+		fputc(strchr(safe, *s) ? *s : '?', out);
+}
+
 /* Whether a name in a driver's sysfs directory is a device bound to it. */
 static bool is_device_entry(const char *name)
 {
@@ -199,8 +213,11 @@ static void note_driver(const char *dir, const char *driver, struct device_note 
 
 	for (int v = 0; v < n; v++) {
 		if (is_device_entry(devices[v]->d_name) && note->seen++ < DEVICES_NAMED) {
-			fprintf(note->out, "%sdevice %s (%s)", note->first ? "" : ", ",
-				devices[v]->d_name, driver);
+			fprintf(note->out, "%sdevice ", note->first ? "" : ", ");
+			put_safe(note->out, devices[v]->d_name);
+			fputs(" (", note->out);
+			put_safe(note->out, driver);
+			fputc(')', note->out);
 			note->first = false;
 		}
 		free(devices[v]);
@@ -284,16 +301,20 @@ static int print_list(const struct loaded *loaded, const char *path, const char 
 				width = strlen(loaded->modules[i].name);
 		}
 	}
-	printf("# Learned by modlatch-gen --learn from %s.\n"
-	       "# %zu module(s) loaded: %zu listed here in load order, %zu left out as\n"
+	fputs("# Learned by modlatch-gen --learn from ", stdout);
+	put_safe(stdout, path);
+	printf(".\n# %zu module(s) loaded: %zu listed here in load order, %zu left out as\n"
 	       "# dependencies of those (modlatch-gen adds them back).\n",
-	       path, loaded->len, top, loaded->len - top);
+	       loaded->len, top, loaded->len - top);
 	for (size_t i = loaded->len; i-- > 0;) {
 		const struct loaded_module *m = &loaded->modules[i];
 		if (!is_top_level(loaded, m))
 			continue;
-		if (strcmp(m->state, "Live") != 0)
-			printf("# %s was %s, not Live, when read\n", m->name, m->state);
+		if (strcmp(m->state, "Live") != 0) {
+			printf("# %s was ", m->name);
+			put_safe(stdout, m->state);
+			printf(", not Live, when read\n");
+		}
 		char *comment = comment_for(loaded, i, sysfs);
 		if (!comment)
 			return -1;

@@ -77,6 +77,27 @@ names() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]].*//' "$1"; }
 		"$(cut -d' ' -f1 "$DATA/trixie.proc-modules" | sort)" ]
 }
 
+@test "names from sysfs and the input path cannot add a line to the list: only safe characters" {
+	local sys=$BATS_TEST_TMPDIR/sys in=$BATS_TEST_TMPDIR/$'modules\nevil_path #' list=$BATS_TEST_TMPDIR/learned.list
+	mkdir -p "$sys/module/veth/drivers/pci:dr"$'\n''evil_driver #'
+	mkdir "$sys/module/veth/drivers/pci:dr"$'\n''evil_driver #'/{0000:00:03.0,$'dev0\nevil_module #'}
+	printf '%s\n' 'veth 36864 0 - Live'$'\r''evil_state 0x0' >"$in"
+	"$GEN" --learn "$in" --sysfs "$sys" >"$list"
+	run names "$list"
+	assert_output 'veth'
+	run grep -c '^#' "$list"
+	assert_output 4
+	run grep -v '^#' "$list"
+	assert_output --regexp '^veth  # device 0000:00:03.0 \(pci:dr\?evil_driver\?\?\), device dev0\?evil_module\?\? \(pci:dr\?evil_driver\?\?\)$'
+	run grep '^#' "$list"
+	assert_line --index 0 "# Learned by modlatch-gen --learn from $BATS_TEST_TMPDIR/modules?evil_path??."
+	assert_line --index 3 '# veth was Live?evil_state, not Live, when read'
+	# Read back by the generator, the list names veth and nothing else.
+	run "$GEN" -o "$BATS_TEST_TMPDIR/table.c" "$list" "$(kernel_modules_dir bookworm)"
+	assert_success
+	[ "$(sed -n 's/.*\.name = "\([^"]*\)".*/\1/p' "$BATS_TEST_TMPDIR/table.c")" = veth ]
+}
+
 @test "a module whose only users are missing from the file (read mid-unload) is kept" {
 	printf '%s\n' 'llc 16384 1 stp, Live 0x0' 'veth 36864 0 - Live 0x0' >"$BATS_TEST_TMPDIR/modules"
 	run --separate-stderr "$GEN" --learn "$BATS_TEST_TMPDIR/modules"

@@ -1,9 +1,11 @@
 /*
  * The audit (modlatch-gen --audit) through audit_main, as the command line reaches it: the
- * input's first line is the kernel command line (-c), the rest the kernel config (-k). The
+ * input's first line is the kernel command line (-c), the rest the kernel config (-k), and
+ * modlatch is the image's /bin/kmod (-m), for init= and rdinit= to be compared with. The
  * image is fixed and built once: executables, links absolute and relative, a loop, a dangling
  * link, and compressed modules. The config decides which of its paths the audit follows.
- * Each input runs with ROOT as typed both without and with a trailing slash.
+ * Each input runs with ROOT as typed both without and with a trailing slash, and must get the
+ * same exit status both times.
  */
 #include "fuzz.h"
 
@@ -88,9 +90,9 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-static void audit(const char *image, const char *kconfig, const char *cmdline)
+static int audit(const char *image, const char *kconfig, const char *cmdline)
 {
-	char *argv[8];
+	char *argv[10];
 	int argc = 0;
 
 	argv[argc++] = "--audit";
@@ -98,12 +100,16 @@ static void audit(const char *image, const char *kconfig, const char *cmdline)
 		argv[argc++] = "-k";
 		argv[argc++] = (char *)kconfig;
 	}
+	argv[argc++] = "-m";
+	argv[argc++] = "/bin/kmod";
 	argv[argc++] = "-c";
 	argv[argc++] = (char *)cmdline;
 	argv[argc++] = (char *)image;
 	argv[argc] = NULL;
+	/* 2 when a path could not be checked: the fixture's loop gives ELOOP. */
 	int rc = audit_main(argc, argv);
-	FUZZ_CHECK(rc == 0 || rc == 1);
+	FUZZ_CHECK(rc == 0 || rc == 1 || rc == 2);
+	return rc;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -116,8 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(cmdline, data, len);
 	cmdline[len] = '\0';
 	const char *kconfig = nl ? fuzz_path_of(nl + 1, size - len - 1) : NULL;
-	audit(root, kconfig, cmdline);
-	audit(root_slash, kconfig, cmdline);
+	/* A trailing slash on ROOT names the same image: the verdict is the same. */
+	FUZZ_CHECK(audit(root, kconfig, cmdline) == audit(root_slash, kconfig, cmdline));
 	free(cmdline);
 	fflush(stdout);
 	return 0;

@@ -5,15 +5,20 @@
 #include "check.h"
 #include "emit.h"
 
-static char *emit(const struct plan *plan)
+static char *emit_named(const struct plan *plan, const char *list_name)
 {
 	char *text = NULL;
 	size_t size = 0;
 	FILE *out = open_memstream(&text, &size);
 
-	CHECK(emit_table(out, plan, "6.1.0-test", "demo.list") == 0);
+	CHECK(emit_table(out, plan, "6.1.0-test", list_name) == 0);
 	fclose(out);
 	return text;
+}
+
+static char *emit(const struct plan *plan)
+{
+	return emit_named(plan, "demo.list");
 }
 
 static void writes_entries_in_load_order_with_dependency_indices(void)
@@ -70,10 +75,26 @@ static void writes_a_valid_empty_table(void)
 	plan_free(&plan);
 }
 
+static void keeps_any_list_name_inside_the_header_comment(void)
+{
+	struct plan plan = { 0 };
+	char err[128];
+
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	char *text = emit_named(&plan, "l*/ int evil; /*.list");
+	/* The one comment closes where the header ends, and the name is still there to read. */
+	CHECK(strstr(text, "*/") == strstr(text, " */\n#include \"table.h\"") + 1);
+	CHECK(strstr(text, "int evil;") < strstr(text, "*/"));
+	free(text);
+	plan_free(&plan);
+}
+
 const struct unit_test emit_tests[] = {
 	{ "emit writes entries in load order with dependency indices",
 	  writes_entries_in_load_order_with_dependency_indices },
 	{ "emit writes the same bytes twice", writes_the_same_bytes_twice },
 	{ "emit writes a valid empty table", writes_a_valid_empty_table },
+	{ "emit keeps any list name inside the header comment",
+	  keeps_any_list_name_inside_the_header_comment },
 	{ NULL, NULL },
 };
