@@ -117,7 +117,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	AFTER_LATCH='$(AFTER_LATCH)' AFTER_LATCH_HELPER='$(AFTER_LATCH_HELPER)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
-$(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep)
+$(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(tests/lib/kernel.sh modules-dir)' >&2; exit 1; }
 	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ $(LIST) $(MODULES_DIR)
 

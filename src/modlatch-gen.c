@@ -59,7 +59,7 @@ static void usage(FILE *to)
 {
 	fprintf(to, "usage: modlatch-gen [-k KCONFIG] [--root ROOT] [--strict] -o OUTPUT.c LIST "
 		    "MODULES_DIR\n"
-		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE]\n"
+		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE] [-m PATH]\n"
 		    "       modlatch-gen --learn [PROC_MODULES] [--sysfs DIR]\n"
 		    "       modlatch-gen --requests FILE MODULES_DIR\n"
 		    "       modlatch-gen --version\n"
