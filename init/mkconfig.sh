@@ -2,10 +2,21 @@
 # Writes config.h, the one place where the shim's compile-time choices live, from the Makefile's
 # variables. Bad values stop the build with the variable named.
 set -eu
+# No word of a variable is ever a pattern: SUPERVISOR='/bin/ba*' must not become the build
+# host's /bin/bash.
+set -f
 
 die() {
 	echo "mkconfig: $*" >&2
 	exit 1
+}
+
+# c_string NAME VALUE: VALUE goes into config.h between double quotes, so it may hold no quote,
+# backslash, '?' (a trigraph such as ??/ is a backslash in C11) or control character.
+c_string() {
+	case "$2" in
+	*[\"\\?]* | *[[:cntrl:]]*) die "$1='$2': quotes, backslashes, '?' and control characters are not supported" ;;
+	esac
 }
 
 # two_way NAME VALUE ZERO ONE: prints 0 for ZERO and 1 for ONE; any other value stops the build.
@@ -58,9 +69,10 @@ esac
 # gives an unauthenticated root shell to whoever can break the supervisor or sits at the console.
 shell=$(two_way FALLBACK_SHELL "${FALLBACK_SHELL:-no}" no yes)
 [ "$shell" = 0 ] || SUPERVISOR="$SUPERVISOR:/bin/sh"
-case "$SUPERVISOR" in
-*[\"\\]*) die "SUPERVISOR='$SUPERVISOR': quotes and backslashes are not supported" ;;
-esac
+c_string SUPERVISOR "$SUPERVISOR"
+c_string VERSION "$VERSION"
+c_string TARGET_MODULES "$TARGET_MODULES"
+c_string AFTER_LATCH_HELPER "${AFTER_LATCH_HELPER:-}"
 case "$TARGET_MODULES" in
 /*) ;;
 *) die "TARGET_MODULES='$TARGET_MODULES': must be an absolute path" ;;
@@ -68,7 +80,7 @@ esac
 # The kernel execs kernel.modprobe by its path, and modlatch checks at boot that the path leads
 # to itself; a relative or quoted path could do neither.
 case "${AFTER_LATCH_HELPER:-}" in
-/*[\"\\]* | /*[[:space:]]*) die "AFTER_LATCH_HELPER='$AFTER_LATCH_HELPER': quotes, backslashes and spaces are not supported" ;;
+/*[[:space:]]*) die "AFTER_LATCH_HELPER='$AFTER_LATCH_HELPER': spaces are not supported" ;;
 /*) ;;
 *) die "AFTER_LATCH_HELPER='${AFTER_LATCH_HELPER:-}': must be the absolute path of modlatch in the image" ;;
 esac
@@ -108,10 +120,8 @@ old_ifs=$IFS
 IFS=:
 for choice in $SUPERVISOR; do
 	IFS=$old_ifs
-	set -f
 	# shellcheck disable=SC2086 # splitting the choice into its words is the point
 	set -- $choice
-	set +f
 	[ $# -gt 0 ] || continue
 	case "$1" in
 	/*) ;;

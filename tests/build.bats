@@ -59,6 +59,22 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_output --partial "mkconfig: FALLBACK_SHELL='maybe': expected no or yes"
 }
 
+@test "values that go into config.h cannot break out of their C string, and are never globbed (F13)" {
+	build 'SUPERVISOR=/bin/sh -c ??/'
+	assert_failure
+	assert_output --partial "mkconfig: SUPERVISOR='/bin/sh -c ??/': quotes, backslashes, '?' and control characters are not supported"
+	build 'TARGET_MODULES=/lib/modules" /* injected */ "'
+	assert_failure
+	assert_output --partial "mkconfig: TARGET_MODULES='/lib/modules\" /* injected */ \"'"
+	build 'VERSION=1"'
+	assert_failure
+	assert_output --partial "mkconfig: VERSION='1\"'"
+	build 'SUPERVISOR=/bin/ba*'
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line 'supervisors /bin/ba*'
+}
+
 @test "a supervisor must be an absolute path, and there must be one" {
 	build SUPERVISOR="sbin/init"
 	assert_failure
@@ -123,7 +139,7 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_output --partial "mkconfig: AFTER_LATCH_HELPER='sbin/modlatch': must be the absolute path of modlatch in the image"
 	build AFTER_LATCH=record AFTER_LATCH_HELPER='/sbin/mod latch'
 	assert_failure
-	assert_output --partial "quotes, backslashes and spaces are not supported"
+	assert_output --partial "mkconfig: AFTER_LATCH_HELPER='/sbin/mod latch': spaces are not supported"
 }
 
 @test "CROSS=aarch64 builds a static aarch64 shim from the arm64 tree; an unknown CROSS is refused" {
