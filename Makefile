@@ -14,6 +14,8 @@ FALLBACK_SHELL ?= no
 ON_FATAL ?= poweroff
 ON_MODULE_FAILURE ?= continue
 ON_INTEGRITY_FAILURE ?= halt
+ON_FOREIGN_MODULE ?= continue
+ALLOW_FOREIGN ?=
 HANDOFF ?= exec
 ON_EXIT ?= poweroff
 STOP_TIMEOUT ?= 5
@@ -99,6 +101,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
 		'$(ON_INTEGRITY_FAILURE)' '$(FALLBACK_SHELL)' '$(LOAD_DEADLINE)' \
+		'$(ON_FOREIGN_MODULE)' '$(ALLOW_FOREIGN)' \
 		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
 		'$(MAX_THREADS)' '$(ALSO_LATCH)' '$(AFTER_LATCH)' '$(AFTER_LATCH_HELPER)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
@@ -112,7 +115,8 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' ON_INTEGRITY_FAILURE='$(ON_INTEGRITY_FAILURE)' \
 	TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
-	LOAD_DEADLINE='$(LOAD_DEADLINE)' \
+	LOAD_DEADLINE='$(LOAD_DEADLINE)' ON_FOREIGN_MODULE='$(ON_FOREIGN_MODULE)' \
+	ALLOW_FOREIGN='$(ALLOW_FOREIGN)' \
 	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' ALSO_LATCH='$(ALSO_LATCH)' \
 	AFTER_LATCH='$(AFTER_LATCH)' AFTER_LATCH_HELPER='$(AFTER_LATCH_HELPER)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@

@@ -80,6 +80,7 @@ struct boot {
 	bool recording;	      /* AFTER_LATCH=record: kernel.modprobe is this binary now */
 	unsigned required_failed;
 	unsigned integrity_failed; /* files that are not the ones pinned, optional ones included */
+	unsigned foreign; /* modules in the kernel that modlatch did not load from the table */
 };
 
 /* Steps, in boot order. */
@@ -94,6 +95,7 @@ void arm_load_deadline(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
 void disarm_load_deadline(void);
+void check_loaded_modules(struct boot *boot);
 void latch_companions(struct boot *boot);
 void record_requests_after_latch(struct boot *boot);
 void report(struct boot *boot);

@@ -23,6 +23,7 @@ int main(int argc, char **argv)
 	latch_module_loading(&boot);
 	disarm_load_deadline();
 	latch_companions(&boot);
+	check_loaded_modules(&boot);
 	record_requests_after_latch(&boot);
 	report(&boot);
 	enforce_policies(&boot);

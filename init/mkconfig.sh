@@ -30,6 +30,7 @@ two_way() {
 
 reboot=$(two_way ON_FATAL "$ON_FATAL" poweroff reboot)
 halt=$(two_way ON_MODULE_FAILURE "$ON_MODULE_FAILURE" continue halt)
+halt_on_foreign=$(two_way ON_FOREIGN_MODULE "${ON_FOREIGN_MODULE:-continue}" continue halt)
 halt_on_integrity=$(two_way ON_INTEGRITY_FAILURE "${ON_INTEGRITY_FAILURE:-halt}" continue halt)
 reaper=$(two_way HANDOFF "$HANDOFF" exec reaper)
 exit_reboot=$(two_way ON_EXIT "$ON_EXIT" poweroff reboot)
@@ -73,6 +74,12 @@ c_string SUPERVISOR "$SUPERVISOR"
 c_string VERSION "$VERSION"
 c_string TARGET_MODULES "$TARGET_MODULES"
 c_string AFTER_LATCH_HELPER "${AFTER_LATCH_HELPER:-}"
+# Module names, as the kernel writes them in /proc/modules ('-' is '_' there).
+# shellcheck disable=SC2086 # unquoted: runs of blanks become one space
+allow_foreign=$(echo ${ALLOW_FOREIGN:-} | tr ',-' ' _')
+case "$allow_foreign" in
+*[!A-Za-z0-9_\ ]*) die "ALLOW_FOREIGN='${ALLOW_FOREIGN:-}': expected module names" ;;
+esac
 case "$TARGET_MODULES" in
 /*) ;;
 *) die "TARGET_MODULES='$TARGET_MODULES': must be an absolute path" ;;
@@ -96,6 +103,8 @@ echo "#define ML_MODULES_DIR \"$TARGET_MODULES\""
 echo "#define ML_ON_FATAL_REBOOT $reboot"
 echo "#define ML_HALT_ON_MODULE_FAILURE $halt"
 echo "#define ML_HALT_ON_INTEGRITY_FAILURE $halt_on_integrity"
+echo "#define ML_HALT_ON_FOREIGN_MODULE $halt_on_foreign"
+echo "#define ML_ALLOW_FOREIGN \"$allow_foreign\""
 echo "#define ML_HANDOFF_REAPER $reaper"
 echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
 echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"

@@ -11,6 +11,9 @@ void enforce_policies(const struct boot *boot)
 		stop_machine("module loading could not be confirmed closed");
 	if (!boot->companions_hold)
 		stop_machine("a companion latch (ALSO_LATCH) could not be confirmed");
+	if (boot->foreign && ML_HALT_ON_FOREIGN_MODULE)
+		stop_machine("a module not loaded from the table is in the kernel "
+			     "(ON_FOREIGN_MODULE=halt)");
 	if (boot->integrity_failed && ML_HALT_ON_INTEGRITY_FAILURE)
 		stop_machine("a module file is not the one pinned (ON_INTEGRITY_FAILURE=halt)");
 	if (boot->required_failed == 0)

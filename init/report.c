@@ -133,6 +133,8 @@ void report(struct boot *boot)
 	report_after_latch(boot);
 	if (t.integrity)
 		say(LOG_CRIT, "integrity_failed=%u", t.integrity);
+	if (boot->foreign)
+		say(LOG_ERR, "foreign=%u", boot->foreign);
 	boot->required_failed = t.failed;
 	boot->integrity_failed = t.integrity;
 	bool latched = boot->latched && boot->companions_hold;

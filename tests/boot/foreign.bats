@@ -1,0 +1,63 @@
+#!/usr/bin/env bats
+# Nothing in the kernel but the table. A guard script is PID 1 first and loads two modules
+# before it execs modlatch, as a helper the kernel ran before PID 1 or a stage could: nlmon,
+# which no table lists, and xor, a table entry, whose file modlatch then never checks (EEXIST).
+# After the latch both are named; built with ON_FOREIGN_MODULE=halt the machine stops, unless
+# the module is on the build's ALLOW_FOREIGN list.
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/fixture
+
+# guarded NAME [MAKE_VAR=VALUE...]
+guarded() {
+	local name=$1 root release xor
+	shift
+	fixture_build "$name" "$REPO/etc/demo.list" "$@" || return 1
+	fixture_rootfs "$name"
+	root=$FIXTURES/$name/rootfs
+	release=$(kernel_release)
+	xor=$(module_file "$(kernel_modules_dir)" kernel/crypto/xor.ko)
+	case "$xor" in *.xz) xz -dc "$xor" ;; *) cat "$xor" ;; esac >"$root/lib/modules/early-xor.ko"
+	cat >"$root/sbin/guard" <<-'SCRIPT'
+		#!/bin/sh
+		insmod /lib/modules/outsider.ko
+		insmod /lib/modules/early-xor.ko
+		exec /init
+	SCRIPT
+	chmod +x "$root/sbin/guard"
+	fixture_initramfs "$name" && BOOT_APPEND=rdinit=/sbin/guard fixture_boot "$name"
+}
+
+setup_file() {
+	guarded foreign && guarded foreign-halt ON_FOREIGN_MODULE=halt ALLOW_FOREIGN=nlmon
+}
+
+@test "[$RUN] a module no table lists, loaded before modlatch, is named after the latch" {
+	run modlatch_lines foreign
+	assert_line 'modlatch: foreign module=nlmon: in the kernel, not loaded from the table'
+	assert_line 'modlatch: foreign=2'
+}
+
+@test "[$RUN] a table entry already in the kernel is not trusted: its file was never checked" {
+	run modlatch_lines foreign
+	assert_line --regexp '^modlatch: module=xor result=already '
+	assert_line 'modlatch: foreign module=xor: in the kernel, not loaded from the table'
+}
+
+@test "[$RUN] by default the machine goes on, the latch confirmed" {
+	run modlatch_lines foreign
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	run check_lines foreign
+	assert_line 'done'
+}
+
+@test "[$RUN] ON_FOREIGN_MODULE=halt stops the machine; ALLOW_FOREIGN names what an earlier stage may load" {
+	run modlatch_lines foreign-halt
+	refute_line --partial 'foreign module=nlmon'
+	assert_line 'modlatch: foreign module=xor: in the kernel, not loaded from the table'
+	assert_line 'modlatch: foreign=1'
+	assert_line --partial 'a module not loaded from the table is in the kernel (ON_FOREIGN_MODULE=halt)'
+	run check_lines foreign-halt
+	assert_output ''
+}
