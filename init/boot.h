@@ -87,6 +87,7 @@ struct boot {
 void mount_dev_and_console(void);
 void mount_proc(void);
 void blank_module_helpers(struct boot *boot);
+void drop_helpers_module_capability(struct boot *boot);
 void mount_sys_and_run(void);
 void unmount_all(void);
 void check_kernel_release(struct boot *boot);

@@ -150,6 +150,17 @@ static void set_knob(const struct knob *k, struct companion_result *r)
 	r->state = holds ? COMPANION_CONFIRMED : COMPANION_UNCONFIRMED;
 }
 
+/*
+ * CAP_SYS_MODULE leaves the helpers' bounding set before the first load, not at the latch: the
+ * helpers that are not blanked (request-key, the poweroff command, ...) must not hold it while
+ * loading is open. modlatch's own loads keep their capabilities.
+ */
+void drop_helpers_module_capability(struct boot *boot)
+{
+	if (ML_LATCH_UMH_BSET)
+		set_knob(&knobs[COMPANION_UMH_BSET], &boot->companions[COMPANION_UMH_BSET]);
+}
+
 void latch_companions(struct boot *boot)
 {
 	boot->companions_hold = true;
@@ -158,7 +169,8 @@ void latch_companions(struct boot *boot)
 	for (unsigned i = 0; i < COMPANIONS; i++) {
 		if (!knobs[i].wanted)
 			continue;
-		set_knob(&knobs[i], &boot->companions[i]);
+		if (i != COMPANION_UMH_BSET)
+			set_knob(&knobs[i], &boot->companions[i]);
 		if (boot->companions[i].state == COMPANION_UNCONFIRMED)
 			boot->companions_hold = false;
 	}

@@ -15,6 +15,7 @@ int main(int argc, char **argv)
 	mount_dev_and_console();
 	mount_proc();
 	blank_module_helpers(&boot);
+	drop_helpers_module_capability(&boot);
 	mount_sys_and_run();
 	check_kernel_release(&boot);
 	check_loading_open(&boot);
