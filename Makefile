@@ -16,6 +16,7 @@ ON_MODULE_FAILURE ?= continue
 ON_INTEGRITY_FAILURE ?= halt
 ON_FOREIGN_MODULE ?= continue
 ALLOW_FOREIGN ?=
+KILL_OTHERS ?= no
 HANDOFF ?= exec
 ON_EXIT ?= poweroff
 STOP_TIMEOUT ?= 5
@@ -101,7 +102,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
 		'$(ON_INTEGRITY_FAILURE)' '$(FALLBACK_SHELL)' '$(LOAD_DEADLINE)' \
-		'$(ON_FOREIGN_MODULE)' '$(ALLOW_FOREIGN)' \
+		'$(ON_FOREIGN_MODULE)' '$(ALLOW_FOREIGN)' '$(KILL_OTHERS)' \
 		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
 		'$(MAX_THREADS)' '$(ALSO_LATCH)' '$(AFTER_LATCH)' '$(AFTER_LATCH_HELPER)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
@@ -116,7 +117,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	TARGET_MODULES='$(TARGET_MODULES)' \
 	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
 	LOAD_DEADLINE='$(LOAD_DEADLINE)' ON_FOREIGN_MODULE='$(ON_FOREIGN_MODULE)' \
-	ALLOW_FOREIGN='$(ALLOW_FOREIGN)' \
+	ALLOW_FOREIGN='$(ALLOW_FOREIGN)' KILL_OTHERS='$(KILL_OTHERS)' \
 	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' ALSO_LATCH='$(ALSO_LATCH)' \
 	AFTER_LATCH='$(AFTER_LATCH)' AFTER_LATCH_HELPER='$(AFTER_LATCH_HELPER)' \
 		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@

@@ -86,6 +86,7 @@ struct boot {
 /* Steps, in boot order. */
 void mount_dev_and_console(void);
 void mount_proc(void);
+void name_other_processes(void);
 void blank_module_helpers(struct boot *boot);
 void drop_helpers_module_capability(struct boot *boot);
 void mount_sys_and_run(void);

@@ -20,21 +20,6 @@
 /* /proc/modules: one line per module, "NAME SIZE REFS DEPS STATE ADDRESS". */
 static char modules[65536];
 
-static ssize_t read_modules(void)
-{
-	int fd = open("/proc/modules", O_RDONLY | O_CLOEXEC);
-	ssize_t len = 0, n;
-
-	if (fd < 0)
-		return -1;
-	while (len < (ssize_t)sizeof(modules) - 1 &&
-	       (n = read(fd, modules + len, sizeof(modules) - 1 - (size_t)len)) > 0)
-		len += n;
-	close(fd);
-	modules[len] = '\0';
-	return len;
-}
-
 /* Whether a module is still in its init: its state field reads "Loading". */
 static bool any_loading(size_t len)
 {
@@ -52,7 +37,8 @@ static ssize_t settled_modules(void)
 	const struct timespec pause = { 0, 10 * 1000 * 1000 };
 	ssize_t len;
 
-	for (int tries = 0; (len = read_modules()) >= 0 && any_loading((size_t)len) && tries < 500;
+	for (int tries = 0; (len = read_text("/proc/modules", modules, sizeof(modules))) >= 0 &&
+			    any_loading((size_t)len) && tries < 500;
 	     tries++)
 		nanosleep(&pause, NULL);
 	return len;

@@ -17,6 +17,9 @@
 #define PROC_SUPER_MAGIC 0x9fa0
 #define SYSFS_MAGIC	 0x62656572
 
+/* include/linux/sched.h: the flag of a kernel thread, field 9 of /proc/PID/stat. */
+#define PF_KTHREAD 0x00200000
+
 /* include/linux/proc_ns.h: PROC_PID_INIT_INO, as /proc/self/ns/pid spells it. */
 #define INITIAL_PID_NS_LINK "pid:[4026531836]"
 

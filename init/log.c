@@ -43,15 +43,18 @@ void log_open_kmsg(void)
  */
 static int kernel_echoes_below = -1; /* -1: not known yet */
 
-static ssize_t read_small(const char *path, char *buf, size_t len)
+ssize_t read_text(const char *path, char *buf, size_t len)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+	ssize_t got = 0, n = 0;
 
+	while (fd >= 0 && (size_t)got < len - 1 &&
+	       (n = read(fd, buf + got, len - 1 - (size_t)got)) > 0)
+		got += n;
 	if (fd >= 0)
 		close(fd);
-	buf[n > 0 ? n : 0] = '\0';
-	return n;
+	buf[got] = '\0';
+	return fd < 0 || n < 0 ? -1 : got;
 }
 
 static void learn_kernel_echo(void)
@@ -59,11 +62,11 @@ static void learn_kernel_echo(void)
 	char printk[64], devkmsg[16];
 	int level = 0;
 
-	if (read_small("/proc/sys/kernel/printk", printk, sizeof(printk)) <= 0)
+	if (read_text("/proc/sys/kernel/printk", printk, sizeof(printk)) <= 0)
 		return;
 	for (const char *c = printk; *c >= '0' && *c <= '9'; c++)
 		level = level * 10 + (*c - '0');
-	if (read_small("/proc/sys/kernel/printk_devkmsg", devkmsg, sizeof(devkmsg)) > 0 &&
+	if (read_text("/proc/sys/kernel/printk_devkmsg", devkmsg, sizeof(devkmsg)) > 0 &&
 	    strncmp(devkmsg, "off", 3) == 0)
 		level = 0;
 	kernel_echoes_below = level;

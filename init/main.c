@@ -14,6 +14,7 @@ int main(int argc, char **argv)
 		return command_main(argc, argv);
 	mount_dev_and_console();
 	mount_proc();
+	name_other_processes();
 	blank_module_helpers(&boot);
 	drop_helpers_module_capability(&boot);
 	mount_sys_and_run();

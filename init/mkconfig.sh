@@ -30,6 +30,7 @@ two_way() {
 
 reboot=$(two_way ON_FATAL "$ON_FATAL" poweroff reboot)
 halt=$(two_way ON_MODULE_FAILURE "$ON_MODULE_FAILURE" continue halt)
+kill_others=$(two_way KILL_OTHERS "${KILL_OTHERS:-no}" no yes)
 halt_on_foreign=$(two_way ON_FOREIGN_MODULE "${ON_FOREIGN_MODULE:-continue}" continue halt)
 halt_on_integrity=$(two_way ON_INTEGRITY_FAILURE "${ON_INTEGRITY_FAILURE:-halt}" continue halt)
 reaper=$(two_way HANDOFF "$HANDOFF" exec reaper)
@@ -104,6 +105,7 @@ echo "#define ML_ON_FATAL_REBOOT $reboot"
 echo "#define ML_HALT_ON_MODULE_FAILURE $halt"
 echo "#define ML_HALT_ON_INTEGRITY_FAILURE $halt_on_integrity"
 echo "#define ML_HALT_ON_FOREIGN_MODULE $halt_on_foreign"
+echo "#define ML_KILL_OTHERS $kill_others"
 echo "#define ML_ALLOW_FOREIGN \"$allow_foreign\""
 echo "#define ML_HANDOFF_REAPER $reaper"
 echo "#define ML_ON_EXIT_REBOOT $exit_reboot"

@@ -31,14 +31,11 @@ void check_kernel_release(struct boot *boot)
 
 void check_loading_open(struct boot *boot)
 {
-	char value = '0';
-	int fd = open("/proc/sys/kernel/modules_disabled", O_RDONLY | O_CLOEXEC);
+	char value[8];
 
-	if (fd >= 0 && read(fd, &value, 1) != 1)
-		value = '0';
-	if (fd >= 0)
-		close(fd);
-	boot->latched_before = value == '1';
+	boot->latched_before =
+		read_text("/proc/sys/kernel/modules_disabled", value, sizeof(value)) > 0 &&
+		value[0] == '1';
 	if (boot->latched_before)
 		say(LOG_ERR,
 		    "module loading was latched before modlatch started: nothing can be loaded");

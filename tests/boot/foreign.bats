@@ -1,9 +1,11 @@
 #!/usr/bin/env bats
-# Nothing in the kernel but the table. A guard script is PID 1 first and loads two modules
-# before it execs modlatch, as a helper the kernel ran before PID 1 or a stage could: nlmon,
-# which no table lists, and xor, a table entry, whose file modlatch then never checks (EEXIST).
-# After the latch both are named; built with ON_FOREIGN_MODULE=halt the machine stops, unless
-# the module is on the build's ALLOW_FOREIGN list.
+# Nothing in the kernel but the table, and nobody beside modlatch. A guard script is PID 1
+# first and loads two modules before it execs modlatch, as a helper the kernel ran before PID 1
+# or a stage could: nlmon, which no table lists, and xor, a table entry, whose file modlatch
+# then never checks (EEXIST). It also leaves a process running, as a stage's daemon would.
+# Before blanking the helpers modlatch names that process (and kills it when built with
+# KILL_OTHERS=yes); after the latch it names both modules; built with ON_FOREIGN_MODULE=halt the
+# machine stops, unless the module is on the build's ALLOW_FOREIGN list.
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -23,14 +25,25 @@ guarded() {
 		#!/bin/sh
 		insmod /lib/modules/outsider.ko
 		insmod /lib/modules/early-xor.ko
+		# A background job reads /dev/null; modlatch keeps the /dev it finds mounted.
+		mount -t devtmpfs devtmpfs /dev
+		sleep 1000 &
+		echo $! >/early.pid
 		exec /init
 	SCRIPT
 	chmod +x "$root/sbin/guard"
+	cat >"$root/sbin/case-checks" <<-'SCRIPT'
+		#!/bin/sh
+		echo "CHECK early-pid=$(cat /early.pid)"
+		echo "CHECK early-alive=$([ -d /proc/$(cat /early.pid) ] && echo yes || echo no)"
+	SCRIPT
+	chmod +x "$root/sbin/case-checks"
 	fixture_initramfs "$name" && BOOT_APPEND=rdinit=/sbin/guard fixture_boot "$name"
 }
 
 setup_file() {
-	guarded foreign && guarded foreign-halt ON_FOREIGN_MODULE=halt ALLOW_FOREIGN=nlmon
+	guarded foreign &&
+		guarded foreign-halt ON_FOREIGN_MODULE=halt ALLOW_FOREIGN=nlmon KILL_OTHERS=yes
 }
 
 @test "[$RUN] a module no table lists, loaded before modlatch, is named after the latch" {
@@ -60,4 +73,20 @@ setup_file() {
 	assert_line --partial 'a module not loaded from the table is in the kernel (ON_FOREIGN_MODULE=halt)'
 	run check_lines foreign-halt
 	assert_output ''
+}
+
+# The guard's background sleep is named guard until its fork has exec'd sleep.
+@test "[$RUN] a process left running before modlatch is named before the helpers are blanked" {
+	local pid
+	pid=$(check_lines foreign | sed -n 's/^early-pid=//p')
+	run modlatch_lines foreign
+	assert_line --regexp "^modlatch: process pid=$pid comm=(guard|sleep) was running before modlatch\$"
+	run check_lines foreign
+	assert_line 'early-alive=yes'
+}
+
+@test "[$RUN] built with KILL_OTHERS=yes, it is killed" {
+	run modlatch_lines foreign-halt
+	assert_line --regexp '^modlatch: process pid=[0-9]+ comm=(guard|sleep) was running before modlatch; killed$'
+	refute_line --partial 'cannot kill'
 }
