@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <time.h>
 #include <unistd.h>
@@ -51,7 +52,17 @@ static void *watch(void *arg)
 void arm_load_deadline(struct boot *boot)
 {
 	pthread_t thread;
+	sigset_t all, before;
+
+	/*
+	 * The watch blocks every signal, from its first instruction: a signal sent to PID 1 (the
+	 * reaper forwards SIGTERM, waits for SIGCHLD) must reach the thread that waits for it, not
+	 * be taken, and dropped, by this one.
+	 */
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &before);
 	int err = pthread_create(&thread, NULL, watch, boot->results);
+	pthread_sigmask(SIG_SETMASK, &before, NULL);
 
 	/* Without the watch, a hung module init would hang the boot: fail closed at once. */
 	if (err) {
