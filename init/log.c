@@ -23,18 +23,6 @@ static int open_kmsg(void)
 	return open("/dev/kmsg", O_WRONLY | O_CLOEXEC | O_NOCTTY);
 }
 
-void log_open_kmsg(void)
-{
-	int fd = open_kmsg();
-
-	kmsg_works = fd >= 0;
-	if (fd < 0)
-		say(LOG_WARNING, "cannot open /dev/kmsg: %s; logging to the console only",
-		    errno_name(errno));
-	else
-		close(fd);
-}
-
 /*
  * The kernel prints a /dev/kmsg line on its consoles itself when the line's level is below
  * console_loglevel (the first number of /proc/sys/kernel/printk), unless printk.devkmsg=off
@@ -96,18 +84,12 @@ size_t log_line(char *line, size_t size, int level, const char *format, va_list 
 	return len;
 }
 
-/* Keeps errno as it was, so a caller can log and still report the original error. */
-void say(int level, const char *format, ...)
+/* One formatted line, to /dev/kmsg and, unless the kernel prints it there, to the console. */
+static void emit(const char *line, size_t len, int level)
 {
-	char line[512];
-	int saved = errno;
-	va_list ap;
-
-	va_start(ap, format);
-	size_t len = log_line(line, sizeof(line), level, format, ap);
-	va_end(ap);
 	int kmsg = kmsg_works ? open_kmsg() : -1;
 	bool echoed = false;
+
 	if (kmsg >= 0) {
 		if (kernel_echoes_below < 0)
 			learn_kernel_echo();
@@ -118,5 +100,55 @@ void say(int level, const char *format, ...)
 	const char *plain = strchr(line, '>') + 1;
 	if (!echoed)
 		write_all(STDERR_FILENO, plain, len - (size_t)(plain - line));
+}
+
+/*
+ * The helpers are blanked before /dev is mounted (mounting devtmpfs on a kernel without it asks
+ * for a module), so the first lines come before there is a console or /dev/kmsg: they wait here
+ * and are said when the log opens. Nothing is written to descriptors that may not be the
+ * console yet.
+ */
+static char early[2048];
+static size_t early_len;
+static unsigned early_lost;
+static bool log_ready;
+
+void log_open_kmsg(void)
+{
+	int fd = open_kmsg(), err = errno;
+
+	kmsg_works = fd >= 0;
+	log_ready = true;
+	if (fd >= 0)
+		close(fd);
+	for (size_t at = 0, len; at < early_len; at += len) {
+		len = strcspn(early + at, "\n") + 1;
+		emit(early + at, len, early[at + 1] - '0');
+	}
+	if (early_lost)
+		say(LOG_WARNING, "%u line(s) said before /dev was mounted are lost", early_lost);
+	if (fd < 0)
+		say(LOG_WARNING, "cannot open /dev/kmsg: %s; logging to the console only",
+		    errno_name(err));
+}
+
+/* Keeps errno as it was, so a caller can log and still report the original error. */
+void say(int level, const char *format, ...)
+{
+	char line[512];
+	int saved = errno;
+	va_list ap;
+
+	va_start(ap, format);
+	size_t len = log_line(line, sizeof(line), level, format, ap);
+	va_end(ap);
+	if (log_ready) {
+		emit(line, len, level);
+	} else if (early_len + len <= sizeof(early)) {
+		memcpy(early + early_len, line, len);
+		early_len += len;
+	} else {
+		early_lost++;
+	}
 	errno = saved;
 }

@@ -10,7 +10,10 @@
 #include <sys/types.h>
 #include <syslog.h>
 
-/* Checks that /dev/kmsg opens; until then, and if it does not, lines go to the console only. */
+/*
+ * Opens the log once /dev and the console are there: lines said before it waited, and are said
+ * now; if /dev/kmsg does not open, lines go to the console only.
+ */
 void log_open_kmsg(void);
 
 void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -12,11 +12,11 @@ int main(int argc, char **argv)
 
 	if (!booting_as_init())
 		return command_main(argc, argv);
-	mount_dev_and_console();
 	mount_proc();
 	name_other_processes();
 	blank_module_helpers(&boot);
 	drop_helpers_module_capability(&boot);
+	mount_dev_and_console();
 	mount_sys_and_run();
 	check_kernel_release(&boot);
 	check_loading_open(&boot);

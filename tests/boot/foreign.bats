@@ -90,3 +90,11 @@ setup_file() {
 	assert_line --regexp '^modlatch: process pid=[0-9]+ comm=(guard|sleep) was running before modlatch; killed$'
 	refute_line --partial 'cannot kill'
 }
+
+# The guard mounted /dev, so modlatch says it kept it: that line comes after the processes were
+# named, as /dev is mounted only once the helpers are blanked.
+@test "[$RUN] the helpers are blanked before /dev is mounted, and what was said before is kept" {
+	run modlatch_lines foreign
+	assert_line --index 0 --regexp '^modlatch: process pid=[0-9]+ comm=(guard|sleep) was running before modlatch$'
+	assert_line --index 1 'modlatch: /dev is already mounted; kept'
+}
