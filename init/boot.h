@@ -42,14 +42,7 @@ struct module_result {
 };
 
 /* Companion latches (companions.c), each built in or not by ALSO_LATCH. */
-enum companion {
-	COMPANION_KEXEC,
-	COMPANION_BPF,
-	COMPANION_PTRACE,
-	COMPANION_SIG_ENFORCE,
-	COMPANION_UMH_BSET,
-	COMPANIONS
-};
+enum companion { COMPANION_KEXEC, COMPANION_BPF, COMPANION_PTRACE, COMPANION_UMH_BSET, COMPANIONS };
 
 enum companion_state {
 	COMPANION_UNWANTED, /* not in this build */
@@ -112,8 +105,8 @@ _Noreturn void run_as_reaper(const char *const *argv);
 /* Whether path leads to this very binary (same device and inode). */
 bool is_this_program(const char *path);
 /*
- * Whether path lies on a filesystem whose statfs type is magic (PROC_SUPER_MAGIC, SYSFS_MAGIC).
- * A knob that does not exist means "the kernel lacks it" only where /proc or /sys is the kernel's
+ * Whether path lies on a filesystem whose statfs type is magic (PROC_SUPER_MAGIC).
+ * A knob that does not exist means "the kernel lacks it" only where /proc is the kernel's
  * own; on anything else mounted there, or nothing, it means nothing.
  */
 bool on_filesystem(const char *path, unsigned long magic);

@@ -2,8 +2,8 @@
  * Companion latches: other one-way switches that close a way into the running kernel, set in
  * the same step as modules_disabled when the build asks for them (ALSO_LATCH). Each is read back;
  * a knob the kernel lacks means the feature it guards is not built in, so there is nothing to
- * close and it counts as absent rather than failed; but only where /proc or /sys is the kernel's
- * own filesystem, since on anything else every knob would look absent.
+ * close and it counts as absent rather than failed; but only where /proc is the kernel's own
+ * procfs, since on anything else every knob would look absent.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,9 +35,6 @@ static const struct knob knobs[COMPANIONS] = {
 			    "1", ML_LATCH_BPF },
 	[COMPANION_PTRACE] = { "yama.ptrace_scope", "/proc/sys/kernel/yama/ptrace_scope",
 			       PROC_SUPER_MAGIC, "3\n", "3", ML_LATCH_PTRACE },
-	[COMPANION_SIG_ENFORCE] = { "module.sig_enforce",
-				    "/sys/module/module/parameters/sig_enforce", SYSFS_MAGIC, "1\n",
-				    "Y", ML_LATCH_SIG_ENFORCE },
 	[COMPANION_UMH_BSET] = { "usermodehelper.bset", "/proc/sys/kernel/usermodehelper/bset",
 				 PROC_SUPER_MAGIC, NULL, NULL, ML_LATCH_UMH_BSET },
 };
@@ -126,8 +123,7 @@ static void set_knob(const struct knob *k, struct companion_result *r)
 {
 	int fd = open(k->path, O_RDWR | O_CLOEXEC);
 
-	if (fd < 0 && errno == ENOENT &&
-	    on_filesystem(k->fs == SYSFS_MAGIC ? "/sys" : "/proc/sys", k->fs)) {
+	if (fd < 0 && errno == ENOENT && on_filesystem("/proc/sys", k->fs)) {
 		r->state = COMPANION_ABSENT;
 		return;
 	}

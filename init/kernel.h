@@ -15,7 +15,6 @@
 
 /* include/uapi/linux/magic.h: what statfs says /proc and /sys are when they are the kernel's. */
 #define PROC_SUPER_MAGIC 0x9fa0
-#define SYSFS_MAGIC	 0x62656572
 
 /* include/linux/sched.h: the flag of a kernel thread, field 9 of /proc/PID/stat. */
 #define PF_KTHREAD 0x00200000

@@ -38,19 +38,21 @@ exit_reboot=$(two_way ON_EXIT "$ON_EXIT" poweroff reboot)
 parallel=$(two_way LOAD "$LOAD" serial parallel)
 record=$(two_way AFTER_LATCH "${AFTER_LATCH:-blank}" blank record)
 # Companion latches: words from a fixed set, or "all".
-latch_kexec=0 latch_bpf=0 latch_ptrace=0 latch_sig_enforce=0 latch_usermodehelper=0
+latch_kexec=0 latch_bpf=0 latch_ptrace=0 latch_usermodehelper=0
 also_latch=""
 for word in $(echo "${ALSO_LATCH:-}" | tr ',' ' '); do
 	case "$word" in
-	all) set -- kexec bpf ptrace sig_enforce usermodehelper ;;
-	kexec | bpf | ptrace | sig_enforce | usermodehelper) set -- "$word" ;;
-	*) die "ALSO_LATCH: unknown latch '$word': expected kexec, bpf, ptrace, sig_enforce, usermodehelper or all" ;;
+	all) set -- kexec bpf ptrace usermodehelper ;;
+	kexec | bpf | ptrace | usermodehelper) set -- "$word" ;;
+	# Set after the latch, module.sig_enforce guarded nothing: no module can load anyway.
+	sig_enforce) die "ALSO_LATCH: sig_enforce is gone: set after the latch it guarded nothing, as modules_disabled already refuses every module; for signature checks build the kernel with CONFIG_MODULE_SIG_FORCE" ;;
+	*) die "ALSO_LATCH: unknown latch '$word': expected kexec, bpf, ptrace, usermodehelper or all" ;;
 	esac
 	for latch in "$@"; do
 		eval "latch_$latch=1"
 	done
 done
-for latch in kexec bpf ptrace sig_enforce usermodehelper; do
+for latch in kexec bpf ptrace usermodehelper; do
 	eval "[ \$latch_$latch = 0 ] || also_latch=\"\$also_latch \$latch\""
 done
 case "$MAX_THREADS" in
@@ -116,7 +118,6 @@ echo "#define ML_MAX_THREADS $MAX_THREADS"
 echo "#define ML_LATCH_KEXEC $latch_kexec"
 echo "#define ML_LATCH_BPF $latch_bpf"
 echo "#define ML_LATCH_PTRACE $latch_ptrace"
-echo "#define ML_LATCH_SIG_ENFORCE $latch_sig_enforce"
 echo "#define ML_LATCH_UMH_BSET $latch_usermodehelper"
 echo "#define ML_ANY_COMPANION $([ -n "$also_latch" ] && echo 1 || echo 0)"
 echo "#define ML_ALSO_LATCH \"${also_latch# }\""

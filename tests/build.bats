@@ -111,7 +111,11 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_line 'also_latch kexec ptrace'
 	build ALSO_LATCH=all
 	run "$OUT/modlatch" --print
-	assert_line 'also_latch kexec bpf ptrace sig_enforce usermodehelper'
+	assert_line 'also_latch kexec bpf ptrace usermodehelper'
+	build ALSO_LATCH=sig_enforce
+	assert_failure
+	assert_output --partial "mkconfig: ALSO_LATCH: sig_enforce is gone: set after the latch it guarded nothing"
+
 	build ALSO_LATCH='kexec modules'
 	assert_failure
 	assert_output --partial "mkconfig: ALSO_LATCH: unknown latch 'modules'"

@@ -9,7 +9,7 @@ bats_load_library bats-assert
 load ../lib/fixture
 
 KNOBS='/proc/sys/kernel/kexec_load_disabled /proc/sys/kernel/unprivileged_bpf_disabled
-/proc/sys/kernel/yama/ptrace_scope /sys/module/module/parameters/sig_enforce
+/proc/sys/kernel/yama/ptrace_scope
 /proc/sys/kernel/usermodehelper/bset'
 
 # companion_case NAME [MAKE_VAR=VALUE...]: an image whose case checks print every knob, try
@@ -28,7 +28,6 @@ companion_case() {
 		echo 0 >/proc/sys/kernel/kexec_load_disabled
 		echo 0 >/proc/sys/kernel/unprivileged_bpf_disabled
 		echo 1 >/proc/sys/kernel/yama/ptrace_scope
-		echo 0 >/sys/module/module/parameters/sig_enforce
 		printf '4294967295\t4294967295\n' >/proc/sys/kernel/usermodehelper/bset
 		show after
 		/sbin/tries
@@ -64,7 +63,6 @@ setup_file() {
 	assert_line 'modlatch: latch kexec_load_disabled=1 confirmed'
 	assert_line 'modlatch: latch unprivileged_bpf_disabled=1 confirmed'
 	assert_line 'modlatch: latch yama.ptrace_scope=3 confirmed'
-	assert_line 'modlatch: latch module.sig_enforce=Y confirmed'
 	assert_line --regexp '^modlatch: latch usermodehelper.bset=[0-9]+,[0-9]+ confirmed$'
 	assert_line --regexp '^modlatch: summary loaded=5 .* failed=0 optional_failed=0 latched=yes '
 }
@@ -74,7 +72,6 @@ setup_file() {
 	assert_line 'before kexec_load_disabled=1'
 	assert_line 'before unprivileged_bpf_disabled=1'
 	assert_line 'before ptrace_scope=3'
-	assert_line 'before sig_enforce=Y'
 	local bset
 	bset=$(check_lines companions-all | sed -n 's/^before bset=\([0-9]*\),.*/\1/p')
 	[ -n "$bset" ] && [ $((bset & (1 << 16))) -eq 0 ]
@@ -83,7 +80,7 @@ setup_file() {
 @test "[$RUN] no companion can be turned back by root after the hand-off" {
 	run check_lines companions-all
 	local knob
-	for knob in kexec_load_disabled=1 unprivileged_bpf_disabled=1 ptrace_scope=3 sig_enforce=Y; do
+	for knob in kexec_load_disabled=1 unprivileged_bpf_disabled=1 ptrace_scope=3; do
 		assert_line "after $knob"
 	done
 	[ "$(check_lines companions-all | sed -n 's/^after bset=//p')" = \
@@ -100,7 +97,6 @@ setup_file() {
 	refute_line --partial 'latch yama'
 	run check_lines companions-none
 	assert_line 'before kexec_load_disabled=0'
-	assert_line 'before sig_enforce=N'
 	assert_line 'after unprivileged_bpf_disabled=0'
 	assert_line --regexp '^before bset=4294967295,[0-9]+$'
 	assert_line 'kexec_load=ok'

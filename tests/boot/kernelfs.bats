@@ -1,9 +1,10 @@
 #!/usr/bin/env bats
-# /proc and /sys are trusted only when they are the kernel's own. A guard script is PID 1 first
-# and mounts a tmpfs where modlatch expects procfs (or sysfs), as a stage that left the wrong
-# thing mounted would; modlatch keeps what it finds mounted. A knob that does not exist there
-# proves nothing: the kernel's modprobe path is live and unseen. So nothing may be loaded, the
-# latch cannot be confirmed, and the machine stops before any supervisor runs.
+# /proc is trusted only when it is the kernel's own. A guard script is PID 1 first and mounts a
+# tmpfs where modlatch expects procfs, as a stage that left the wrong thing mounted would;
+# modlatch keeps what it finds mounted. A knob that does not exist there proves nothing: the
+# kernel's modprobe path is live and unseen, and a companion latch is not absent but unknown.
+# So nothing may be loaded, nothing is confirmed, and the machine stops before any supervisor
+# runs.
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -27,8 +28,7 @@ guarded_case() {
 }
 
 setup_file() {
-	guarded_case proc-not-procfs /proc &&
-		guarded_case sys-not-sysfs /sys ALSO_LATCH=sig_enforce
+	guarded_case proc-not-procfs /proc ALSO_LATCH=kexec
 }
 
 @test "[$RUN] /proc is a tmpfs: the helpers are not counted as blanked, and nothing is loaded" {
@@ -49,12 +49,8 @@ setup_file() {
 	assert_output ''
 }
 
-@test "[$RUN] /sys is a tmpfs: sig_enforce is not taken for absent, and the machine stops" {
-	run modlatch_lines sys-not-sysfs
-	refute_line 'modlatch: latch module.sig_enforce absent'
-	assert_line --regexp '^modlatch: latch module.sig_enforce=.* NOT CONFIRMED errno=ENOENT$'
-	assert_line --regexp '^modlatch: summary loaded=5 .* latched=no '
-	assert_line --partial "a companion latch (ALSO_LATCH) could not be confirmed"
-	run check_lines sys-not-sysfs
-	assert_output ''
+@test "[$RUN] /proc is a tmpfs: a companion knob that is not there is not taken for absent" {
+	run modlatch_lines proc-not-procfs
+	refute_line 'modlatch: latch kexec_load_disabled absent'
+	assert_line --regexp '^modlatch: latch kexec_load_disabled=.* NOT CONFIRMED errno=ENOENT$'
 }
