@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # modlatch: `make` builds build/modlatch-gen (host) and build/modlatch (target).
 # Every variable below is documented in README.md, "Build variables".
 

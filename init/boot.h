@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* The state of one boot, passed from step to step; each step lives in its own file. */
 #ifndef MODLATCH_BOOT_H
 #define MODLATCH_BOOT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Command mode: anywhere but PID 1 at boot. It reads the compiled-in table and module files and
  * never mounts, loads or latches.

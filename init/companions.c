@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Companion latches: other one-way switches that close a way into the running kernel, set in
  * the same step as modules_disabled when the build asks for them (ALSO_LATCH). Each is read back;

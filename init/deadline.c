@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Every wait before the latch is bounded. Opening, hashing and reading are (filehash.c); a
  * module's init function is not: finit_module returns when the module says so, and one that

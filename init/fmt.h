@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A small formatter for the shim, in place of the C library's printf family, which would more
  * than double the binary (floating point, wide characters, locale). It knows the conversions

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Nothing in the kernel but the table. Once loading is closed, /proc/modules must hold only the
  * table's entries: a module that something else loaded (a helper the kernel ran before PID 1, a

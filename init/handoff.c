@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Hand PID 1 over. By default modlatch execs the first supervisor of the compiled-in list that
  * can run. Built with HANDOFF=reaper it stays PID 1 instead, runs that program as its child and

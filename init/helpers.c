@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Blank the kernel's module helpers before the first load: with kernel.modprobe and
  * kernel.hotplug empty, the kernel spawns nothing when it wants a module (an unknown

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel ABI values the shim needs. musl ships no Linux uapi headers, so they are spelled out here,
  * each from the uapi header named beside it.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Close module loading for the rest of this boot. Writing the sysctl is not proof: the value is
  * read back, and a load that can change nothing is tried, whose errno says whether the kernel

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Load the table. Each file is opened once, without blocking, and checked against its pin
  * (filehash.c: a regular file, the pinned size, then the pinned SHA-256); the descriptor that was

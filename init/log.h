@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * One log line goes to /dev/kmsg with its level, and to the console unless the kernel prints it
  * there itself; both prefixed "modlatch: ".

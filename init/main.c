@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * modlatch: PID 1 for appliances. Loads the modules pinned at build time, closes module loading
  * for good, and hands PID 1 to the real supervisor. No other program runs until the latch holds.

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Writes config.h, the one place where the shim's compile-time choices live, from the Makefile's
 # variables. Bad values stop the build with the variable named.
 set -eu

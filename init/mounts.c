@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel filesystems. A mount point that already has something mounted is kept as it is
  * (after an initramfs switch_root they come pre-mounted); other failures are logged and boot

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Before the helpers are blanked, modlatch should be the only program. Processes that are
  * already there (a module helper the kernel started before PID 1, a daemon an initramfs stage

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Which mode to run in. Only PID 1 of the initial PID namespace may mount and latch: as PID 1
  * of a container or of `unshare --pid` it would lock the host's kernel, so there it refuses.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What may follow the report: nothing runs unless the latch holds; by default (and unless built
  * to continue) nothing runs after a module file turned out not to be the one pinned; and, if
  * built to halt, nothing runs unless every required module is in. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The reaper hand-off, for images with no supervisor: a single service, or a test VM that must
  * report a result and stop. modlatch stays PID 1, runs one program as its child, reaps every

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * AFTER_LATCH=record: once loading is closed for good, point kernel.modprobe at this binary, so
  * that a module the kernel asks for from now on is named (request.c) instead of failing in

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Before loading: the table pins files of one kernel build, and on another kernel none of them
  * may be loaded; and loading must still be open, since a kernel booted with nomodule or

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The report: a line per table entry, then one summary line. Both are key=value so that tests
  * and log collectors can parse them; README documents every field.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's module helper, after the latch (AFTER_LATCH=record; the boot step that installs
  * it is record.c). It loads nothing: it says which module the kernel asked for, keeps the name

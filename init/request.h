@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A module request after the latch (AFTER_LATCH=record). The kernel runs its module helper as
  * `HELPER -q -- NAME` whenever something asks it for a module; with loading closed nothing can be

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * What the shim checks about the files it trusts: that a path is this very binary, and that a
  * knob lies on the kernel's own filesystem.

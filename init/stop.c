@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Ending the boot. PID 1 must not return (the kernel would panic with no reason shown), so these
  * end it themselves, the way the build chose. */
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Parallel loading in waves. The generator gave each entry a level: 0 when it needs nothing,
  * else one more than the highest level it needs. A wave is every pending entry of one level;

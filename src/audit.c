@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The image audit. modlatch closes module loading from PID 1, but some doors are open before
  * PID 1 runs or beside it, and only the image or the kernel build can close them: the kernel

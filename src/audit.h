@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* modlatch-gen --audit: what in an image could open a window before or beside the latch. */
 #ifndef MODLATCH_AUDIT_H
 #define MODLATCH_AUDIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Writes the load plan as the C table the shim compiles in. */
 #ifndef MODLATCH_EMIT_H
 #define MODLATCH_EMIT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "errname.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* errno values by their symbolic names: logs say ENOEXEC, not "Exec format error". */
 #ifndef MODLATCH_ERRNAME_H
 #define MODLATCH_ERRNAME_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "filehash.h"
 
 #include <errno.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Checking a module file against its pin, through a descriptor: the one the shim then hands to
  * finit_module. Boot and `modlatch --verify` (and so the Buildroot image check) use the same

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Learning a list from a running system. /proc/modules names each loaded module and the loaded
  * modules that use it; a module nothing uses was loaded for its own sake (by udev for a device,

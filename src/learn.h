@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* modlatch-gen --learn: a list file for the modules a running reference system has loaded. */
 #ifndef MODLATCH_LEARN_H
 #define MODLATCH_LEARN_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Module list files: one entry per line, "[?]name [param[=value] ...]".
  * '#' starts a comment where a word could start; blank lines are ignored.

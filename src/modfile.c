@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 #include "modfile.h"
 
 #include <errno.h>

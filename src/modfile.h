@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* What the generator pins about one module file, and whether the target kernel can load it. */
 #ifndef MODLATCH_MODFILE_H
 #define MODLATCH_MODFILE_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * modlatch-gen: turns a module list and the target's modules tree into the C table that the
  * modlatch shim compiles in. Runs on the build host; all resolving happens here, none at boot.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The load plan: modules and their dependencies in, load order and levels out.
  * It knows nothing of libkmod or files, so it can be tested with made-up graphs.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * A module request after the latch, as both programs see it: the shim answers the kernel's
  * helper form and logs each request in the words below (init/request.c, AFTER_LATCH=record);

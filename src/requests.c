@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Turning refused module requests into list lines. Built with AFTER_LATCH=record, the shim is
  * the kernel's module helper once loading is closed: for every request it loads nothing, logs

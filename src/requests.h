@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * modlatch-gen --requests: list lines for the module requests that the shim refused after the
  * latch (AFTER_LATCH=record), read from /run/modlatch/refused or from a saved kernel log.

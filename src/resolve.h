@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Names, aliases and dependencies of the target's modules tree, through libkmod. */
 #ifndef MODLATCH_RESOLVE_H
 #define MODLATCH_RESOLVE_H

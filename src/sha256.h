@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* SHA-256 (FIPS 180-4), shared by modlatch-gen and the shim: both must agree bit for bit. */
 #ifndef MODLATCH_SHA256_H
 #define MODLATCH_SHA256_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The module table: written by modlatch-gen at build time, compiled into the shim, read at boot.
  * Nothing in it is parsed at run time; every field is decided on the build host.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # modlatch-gen --audit: what in an image could open a window before or beside the latch.
 # Crafted roots, and the Debian kernels' real configs and trees.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make bench: boots Debian's 6.1 cloud kernel in QEMU (TCG, 2 vCPUs, 512 MiB for every method)
 # with the same module files in the same order, loaded four ways, and measures inside the guest:
 # the time from PID 1 starting to the latch being confirmed, to the exec of the supervisor, and

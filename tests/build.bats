@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The build: its variables, its refusals, and make install.
 
 bats_load_library bats-support
@@ -172,4 +173,13 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	build WERROR=-Werror CFLAGS="-Os"
 	assert_success
 	refute_output --partial "warning"
+}
+
+@test "every tracked source file names its license (SPDX), and LICENSE holds the MIT text" {
+	run grep -q '^MIT License$' "$REPO/LICENSE"
+	assert_success
+	missing=$(cd "$REPO" && git ls-files -- '*.c' '*.h' '*.sh' '*.bash' '*.bats' '*.mk' Makefile \
+		'rootfs-overlay/*' '.ci/*' | grep -v '^buildroot/.*\.mk$' |
+		while read -r f; do head -n 3 "$f" | grep -q 'SPDX-License-Identifier: MIT' || echo "$f"; done)
+	assert_equal "$missing" ""
 }

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The Buildroot package (buildroot/package/modlatch) without Buildroot: a small makefile defines
 # the Buildroot variables modlatch.mk uses, includes modlatch.mk and runs its build, install
 # and image-check commands, so the commands tested are the package's own. The target is this

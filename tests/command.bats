@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # modlatch as a command (not PID 1): it prints and verifies, and never mounts or latches.
 
 bats_load_library bats-support

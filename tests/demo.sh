@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # make demo: builds modlatch with etc/demo.list for Debian's 6.1 cloud kernel, boots it in
 # QEMU (TCG) and prints what happened. As root it installs what is missing first.
 set -euo pipefail

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # modlatch-gen against Debian's real modules tree: what it resolves, how it orders, and how it
 # refuses bad input (an error naming the file and line or the module, exit 1, no output file).
 

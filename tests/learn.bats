@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # modlatch-gen --learn: a list from a reference system's /proc/modules. The recordings in
 # tests/data/learn/ come from Debian's kernels booted in QEMU with udev-style coldplug and a few
 # modules loaded by hand (tests/data/learn/record.sh): /proc/modules and, per module, the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # modlatch-gen --requests: list lines for the module requests the shim refused after the latch
 # (AFTER_LATCH=record), read from /run/modlatch/refused or from a kernel log, resolved in Debian's
 # real trees as modprobe would resolve them. The names are untrusted: whoever makes the kernel ask

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Runs every suite of `make check` and ends with one line counting all tests:
 # "N passed, N failed". A suite that cannot run (a boot that cannot start QEMU, say) fails;
 # nothing is skipped.

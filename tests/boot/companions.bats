@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Companion latches (ALSO_LATCH): set in the latch step, confirmed by read-back, and one-way.
 # Three boots: every companion asked for; none asked for (the kernel's defaults stay); and a
 # guard that makes kexec_load_disabled unwritable and boots without Yama, where modlatch must

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The console shows every report line once. modlatch writes each line to /dev/kmsg, and the
 # kernel prints a kmsg line on the console itself when its level is below console_loglevel;
 # modlatch writes to the console only the lines the kernel will not print there. Two boots of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Every wait before the latch is bounded, a module's init function included. tcrypt with
 # mode=200 sec=1 spends a second on each of its many AES speed tests inside its init, far
 # longer than the build's LOAD_DEADLINE of 5 s: modlatch must close loading itself, name the

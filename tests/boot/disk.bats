@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The disk root filesystem: modlatch is /sbin/init on an ext4 image, as on an appliance that
 # boots from disk with root= rather than from an initramfs. Two ways to reach it:
 #   virtio: Debian's kernels build virtio_blk as a module, so a storage stage in an initramfs

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Cases 2, 3 and 4 in one boot: the image is damaged after the table was built: one byte of xor
 # and one byte of garp changed, macvlan (required) and veth (optional) removed. (Case 11, the
 # other kernel's module under a pinned name, can no longer be built: modlatch-gen checks each

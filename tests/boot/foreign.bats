@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Nothing in the kernel but the table, and nobody beside modlatch. A guard script is PID 1
 # first and loads two modules before it execs modlatch, as a helper the kernel ran before PID 1
 # or a stage could: nlmon, which no table lists, and xor, a table entry, whose file modlatch

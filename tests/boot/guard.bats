@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Cases 9 and 10. The kernel starts a guard script as PID 1 (rdinit=) instead of modlatch. It
 # mounts /proc, /sys and /dev itself and, before anything has latched, starts modlatch as PID 1
 # of a child PID namespace twice: with /proc mounted for it (unshare --mount-proc), and with

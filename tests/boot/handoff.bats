@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Hand-off to the supervisors of rootfs-overlay/: s6 (Debian's s6-svscan, copied into the image
 # with its shared libraries) and BusyBox init. Each runs as PID 1 after the latch.
 

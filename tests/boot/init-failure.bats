@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Case 5: a real module whose init fails in the VM. Under -cpu qemu64 (no SSE4.2) crc32c-intel
 # fails with ENODEV. Optional, it never stops boot, even when the build says halt. Required, it
 # fails loudly and boot goes on under `continue`, and the machine stops under `halt`. In every

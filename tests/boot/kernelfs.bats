@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # /proc is trusted only when it is the kernel's own. A guard script is PID 1 first and mounts a
 # tmpfs where modlatch expects procfs, as a stage that left the wrong thing mounted would;
 # modlatch keeps what it finds mounted. A knob that does not exist there proves nothing: the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Case 1: the shipped lists boot on a real kernel. Every table module is loaded in table order
 # (dependencies first), the latch is confirmed, and afterwards insmod and rmmod fail with EPERM,
 # writing 0 fails with EINVAL and writing 1 again succeeds. The first supervisor is missing, so

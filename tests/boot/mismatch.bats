@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Case 7: a table built for another kernel release. Nothing is loaded, the mismatch is
 # reported, and the latch is confirmed all the same.
 

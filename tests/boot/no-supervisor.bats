@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Case 6, second half: when no supervisor can be exec'd, nothing runs after the latch. The
 # machine powers off, or reboots when built with ON_FATAL=reboot, and the log says why.
 

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Parallel loading on two virtual CPUs. The main cases (lists.bats, faults.bats) also run with
 # QEMU_SMP=2 in make check; this file adds what only the parallel mode has: entries marked
 # sequential ('!'), and LOAD=serial, which must load one module at a time even with CPUs to spare.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Loading latched before modlatch starts (here sysctl.kernel.modules_disabled=1 on the kernel
 # command line; nomodule or a second start of modlatch on a running system do the same): modlatch
 # says so once, tries nothing (step=latched rather than an EPERM per module), confirms the

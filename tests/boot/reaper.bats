@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The reaper hand-off (HANDOFF=reaper): modlatch stays PID 1 and runs one program as its child.
 # Boot "app": the child leaves orphans that must be reaped, sends every forwarded signal to
 # PID 1 and traps it, writes a file to an ext4 disk without syncing, leaves a process that

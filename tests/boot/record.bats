@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # AFTER_LATCH=record: once the latch holds, the kernel's module helper is modlatch itself, and
 # every module the kernel then asks for is named in the kernel log and in /run/modlatch/refused,
 # loaded by nobody. Two boots: the helper where the build says it is (/init), and a build that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Case 8: the window canary. The image carries an executable /sbin/modprobe (the kernel's
 # modprobe path) and /sbin/hotplug that leave a marker when run. Module autoload is triggered
 # while modlatch loads (tcrypt asks the crypto layer for an algorithm that does not exist,

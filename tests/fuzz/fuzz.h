@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Shared by the fuzz targets: how a target reports a broken invariant, and how it hands its
  * input to functions that only take a path.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # Fuzzing the generator's inputs; included from the Makefile.
 #
 # make fuzz            builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS,

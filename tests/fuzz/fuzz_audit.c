@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The audit (modlatch-gen --audit) through audit_main, as the command line reaches it: the
  * input's first line is the kernel command line (-c), the rest the kernel config (-k), and

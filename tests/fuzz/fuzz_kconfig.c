@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Kernel configs: kconfig_load, then kconfig_value and kconfig_missing_decompress, checked
  * against a plain reading of the same bytes: a .config is lines, "CONFIG_X=value" sets X, the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * /proc/modules as --learn reads it: loaded_read on arbitrary bytes, then the whole command on
  * the same input. What it accepts must look like the kernel's own lines: one module per line,

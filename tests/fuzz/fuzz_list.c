@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * List files: every line through list_parse_line, the whole input through list_read, and the
  * two must agree. An entry must also read back the same when written out as a list line,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Module files: modlatch-gen pins a file only when its name's suffix and its magic bytes
  * agree, and the pinned size and SHA-256 are what the shim will hash at boot. The input's first

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * The kernel's module helper form after the latch (AFTER_LATCH=record): `HELPER -q -- NAME`,
  * NAME made by whoever caused the request. The input is an argv, arguments split at NUL bytes.

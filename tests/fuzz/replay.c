@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Runs a fuzz target over saved inputs without libFuzzer, so the regression needs only the
  * host compiler and its sanitizers. Each argument is a file or a directory of files. Every

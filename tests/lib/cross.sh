@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Cross-building the shim with Debian's cross gcc and Debian's own musl for the target
 # architecture, fetched into the cache (no dpkg --add-architecture; the host is not changed).
 #

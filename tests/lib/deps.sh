@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installs the Debian packages that building modlatch and running its tests need. As root it
 # installs what is missing; otherwise it prints the one command to run.
 set -eu

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: MIT
 # The one fixture builder of the test suite: build modlatch for a kernel and a list, lay out an
 # initramfs around it, boot it in QEMU (TCG) and keep the serial log. Load it from bats with
 # `load ../lib/fixture` (or `load lib/fixture`). Every fixture lives in

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The workload guests' root filesystem: Debian's own packages (a container engine and the
 # network tools an appliance runs), built with mmdebstrap and cached outside git like the
 # kernels. The workload boots pack it as the lower part of their initramfs.

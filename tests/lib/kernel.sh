@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Debian's real kernels for the tests, cached outside git.
 #
 #   kernel.sh fetch [SUITE [ARCH]]        download and unpack (once), run depmod on the tree

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* A small test runner: tests are functions, checks record failures, the runner prints
  * "N passed, N failed" as its closing line. */
 #ifndef MODLATCH_CHECK_H

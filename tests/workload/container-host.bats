@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The container-host workload: an appliance built from etc/container-host.list still does a
 # container host's job after the latch, with Debian's own tools (podman with netavark, crun and
 # conmon, iptables in both flavours, nft, ipvsadm, ip, wg). The guest

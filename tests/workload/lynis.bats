@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # Lynis after the latch: Debian's lynis, run by the supervisor of an appliance built with
 # ALSO_LATCH=all (tests/workload/guest/lynis.sh), finds kernel.modules_disabled at 1 in its
 # sysctl check KRNL-6000, and the companion latches it checks as set: kexec_load_disabled,

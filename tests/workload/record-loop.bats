@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The loop a user follows when the appliance needs a module its list lacks: a router list
 # without wireguard, built with AFTER_LATCH=record; the WireGuard step fails after the latch, the
 # kernel log names the request, modlatch-gen --requests turns the saved log into the missing list

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The commands of the Buildroot package, kept out of modlatch.mk so that tests/buildroot.bats
 # runs the same ones. The project is three directories up from this script.
 #

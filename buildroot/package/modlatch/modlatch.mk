@@ -8,6 +8,8 @@
 # source is the project itself.
 MODLATCH_SITE = $(BR2_EXTERNAL_MODLATCH_PATH)/..
 MODLATCH_SITE_METHOD = local
+MODLATCH_LICENSE = MIT
+MODLATCH_LICENSE_FILES = LICENSE
 # The project's own build directory holds test fixtures, not sources.
 MODLATCH_OVERRIDE_SRCDIR_RSYNC_EXCLUSIONS = --exclude=/build
 MODLATCH_DEPENDENCIES = linux host-kmod host-pkgconf

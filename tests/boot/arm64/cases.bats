@@ -1,4 +1,5 @@
 #!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
 # The main cases on another architecture: the shim cross-built for aarch64 (CROSS=aarch64, with
 # Debian's musl for arm64) boots Debian's arm64 cloud kernel on QEMU's virt machine. The demo
 # list loads and latches as on amd64 (xor brings in xor-neon here); and in a tampered image one

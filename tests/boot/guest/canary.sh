@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # Installed as /sbin/modprobe and /sbin/hotplug in the window test's image. If the kernel ever
 # runs it, it leaves a marker in /canary.log and, once devtmpfs is mounted, in the kernel log.
 # Only modlatch mounts devtmpfs in this image, so a marker written while /dev/kmsg is not yet a

@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The supervisor of `make demo`: shows, as a short shell transcript, what the appliance looks
 # like right after modlatch handed over. Lines start with "DEMO " so the host can pick them out.
 show() {

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Guest helper for the window test: opens a socket of the given address family, which makes
  * the kernel ask for the module "net-pf-N" when that family is not loaded, and prints the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /* Benchmark helper: prints CLOCK_MONOTONIC in microseconds, the clock modlatch's summary uses. */
 #include <stdio.h>
 #include <time.h>

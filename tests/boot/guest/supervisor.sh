@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The generic supervisor of the boot tests: modlatch execs it as PID 1 after the latch. It
 # prints what the tests assert on as "CHECK key=value" lines, runs the case's own checks
 # (/sbin/case-checks) if the image has them, and powers off.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: MIT */
 /*
  * Companion-latch helper: tries, as root, what the companion latches forbid, and prints what the
  * kernel answered as CHECK lines. With nothing latched both attempts succeed.

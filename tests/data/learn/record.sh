@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: MIT
 # Records what tests/learn.bats reads: /proc/modules and the module-to-device links in /sys of a
 # reference system. The reference is Debian's cloud kernel booted in QEMU (TCG) with a few
 # virtio devices and the whole modules tree in its initramfs. Its init does what a stock

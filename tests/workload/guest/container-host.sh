@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The container-host workload (tests/workload/container-host.bats). modlatch execs this script
 # as PID 1 after the latch, in an image made of Debian's own container engine and network tools
 # and the modules of etc/container-host.list. Each step puts one promise of the list to work

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The Lynis workload: modlatch execs this as PID 1 after the latch (built with ALSO_LATCH=all),
 # and Debian's lynis audits the kernel's sysctls in its check KRNL-6000. The guest prints what
 # lynis itself said about them, for the test to assert on:

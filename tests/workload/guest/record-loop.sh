@@ -1,4 +1,5 @@
 #!/bin/sh
+# SPDX-License-Identifier: MIT
 # The supervisor of the record loop: one workload step that needs a module (a WireGuard link),
 # then what modlatch recorded, in the file and in the kernel log, and power off.
 if out=$(ip link add wg0 type wireguard 2>&1) && out=$(wg show wg0 2>&1); then

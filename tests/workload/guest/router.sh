@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: MIT
 # The router workload: modlatch execs this as PID 1 after the latch, in an appliance built from
 # etc/router.list with Debian's own tools. The root namespace is the router; the LAN host, the
 # WAN host and a LACP switch are network namespaces joined to it by veth pairs. Every promise of
