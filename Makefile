@@ -86,7 +86,7 @@ TARGET_LDFLAGS := $(STATIC) -pthread -s -Wl,--gc-sections -Wl,-z,noseparate-code
 HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install check demo bench unit deps kernel guest-root format clean FORCE
+.PHONY: all install check demo bench unit deps kernel guest-root format lint clean FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -168,6 +168,7 @@ guest-root:
 	sh tests/lib/guestroot.sh fetch
 
 check: deps
+	$(MAKE) lint
 	$(MAKE) kernel
 	$(MAKE) guest-root
 	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
@@ -184,6 +185,18 @@ demo:
 # Rewrites the C sources in the layout of .clang-format.
 format:
 	clang-format -i src/*.[ch] init/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]
+
+# The C sources in the layout of .clang-format, and every shell script shellcheck-clean
+# (settings in .shellcheckrc; bats files are read as bash).
+C_SOURCES = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null)
+SHELL_SCRIPTS = $(shell git ls-files -- '*.sh' '.ci/run' 'rootfs-overlay/etc/s6/boot' \
+	'rootfs-overlay/etc/s6/service/*/run' 'rootfs-overlay/etc/s6/service/*/log/run' \
+	'rootfs-overlay/etc/init.d/rcS' 2>/dev/null)
+BASH_SCRIPTS = $(shell git ls-files -- '*.bats' '*.bash' 2>/dev/null)
+lint:
+	clang-format --dry-run -Werror $(C_SOURCES)
+	shellcheck $(SHELL_SCRIPTS)
+	shellcheck -s bash $(BASH_SCRIPTS)
 
 clean:
 	rm -rf $(B)

@@ -64,6 +64,7 @@ build_image() {
 		ln -sf ../bin/kmod "$root/usr/sbin/modprobe"
 		cp "$(kernel_modules_dir)"/modules.{builtin,builtin.modinfo,order} "$root/lib/modules/$release/"
 		depmod -b "$root" "$release"
+		# shellcheck disable=SC2086,SC2116 # the names, joined into one line of words
 		shell_init "/usr/sbin/modprobe -a $(echo $names)" >"$root/sbin/bench-init"
 		;;
 	esac

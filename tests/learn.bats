@@ -81,7 +81,8 @@ names() { sed -e 's/#.*//' -e '/^[[:space:]]*$/d' -e 's/[[:space:]].*//' "$1"; }
 @test "names from sysfs and the input path cannot add a line to the list: only safe characters" {
 	local sys=$BATS_TEST_TMPDIR/sys in=$BATS_TEST_TMPDIR/$'modules\nevil_path #' list=$BATS_TEST_TMPDIR/learned.list
 	mkdir -p "$sys/module/veth/drivers/pci:dr"$'\n''evil_driver #'
-	mkdir "$sys/module/veth/drivers/pci:dr"$'\n''evil_driver #'/{0000:00:03.0,$'dev0\nevil_module #'}
+	local driver="$sys/module/veth/drivers/pci:dr"$'\n''evil_driver #'
+	mkdir "$driver/0000:00:03.0" "$driver/"$'dev0\nevil_module #'
 	printf '%s\n' 'veth 36864 0 - Live'$'\r''evil_state 0x0' >"$in"
 	"$GEN" --learn "$in" --sysfs "$sys" >"$list"
 	run names "$list"

@@ -22,6 +22,7 @@ companion_case() {
 	fixture_rootfs "$name"
 	root=$FIXTURES/$name/rootfs
 	fixture_guest_tool "$name" tries "$GUEST/tries.c"
+	# shellcheck disable=SC2086,SC2116 # the knobs, joined into one line of words for the guest
 	cat >"$root/sbin/case-checks" <<-SCRIPT
 		#!/bin/sh
 		show() { for k in $(echo $KNOBS); do echo "CHECK \$1 \$(basename \$k)=\$(tr '\t' , <\$k)"; done; }

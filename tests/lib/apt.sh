@@ -1,4 +1,5 @@
 # SPDX-License-Identifier: MIT
+# shellcheck shell=sh
 # A private apt state for fetching Debian packages of any suite and architecture without
 # touching the host's sources, lists or dpkg database. Sourced by kernel.sh and cross.sh, which
 # set apt_dir, suite and arch first.
