@@ -369,6 +369,23 @@ out:
 	return rc;
 }
 
+/* The list format, for --help; README's "Module lists" says the rest. */
+static void list_grammar(FILE *to)
+{
+	fputs("\nA list has one entry per line:  [?][!]name [param[=value] ...]\n"
+	      "  name     a module name (- and _ alike) or an alias: fs-overlay, net-pf-10\n"
+	      "  ?        optional: may be absent from the tree, or find no device at boot\n"
+	      "  !        sequential: loaded alone, never beside another module\n"
+	      "  param    passed to the kernel as written; a value may be quoted: x=\"a b\"\n"
+	      "  # starts a comment; blank lines are ignored; dependencies are added.\n"
+	      "Example:\n"
+	      "  # Container networking\n"
+	      "  br_netfilter\n"
+	      "  ?crc32c-intel\n"
+	      "  !bonding mode=802.3ad miimon=100\n",
+	      to);
+}
+
 static int parse_args(struct gen *g, int argc, char **argv)
 {
 	static const struct option options[] = { { "kconfig", required_argument, NULL, 'k' },
@@ -405,6 +422,7 @@ static int parse_args(struct gen *g, int argc, char **argv)
 			break;
 		case 'h':
 			usage(stdout);
+			list_grammar(stdout);
 			exit(0);
 		default:
 			usage(stderr);

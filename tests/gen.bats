@@ -344,3 +344,11 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 		assert_success
 	done
 }
+
+@test "--help prints the usage and the list grammar with an example, and exits 0" {
+	run "$GEN" --help
+	assert_success
+	assert_line --partial 'usage: modlatch-gen'
+	assert_line 'A list has one entry per line:  [?][!]name [param[=value] ...]'
+	assert_line '  !bonding mode=802.3ad miimon=100'
+}
