@@ -32,14 +32,11 @@ static void write_one(void)
 static char read_back(void)
 {
 	char value[8];
-	int fd = open(MODULES_DISABLED, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, value, sizeof(value));
+	ssize_t n = read_text(MODULES_DISABLED, value, sizeof(value));
 
 	if (n <= 0)
 		say(LOG_ERR, "cannot read back %s: %s", MODULES_DISABLED,
 		    n == 0 ? "empty" : errno_name(errno));
-	if (fd >= 0)
-		close(fd);
 	return n > 0 ? value[0] : '?';
 }
 
