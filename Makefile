@@ -63,16 +63,21 @@ DESTDIR ?=
 
 B ?= build
 
-SHARED_SRC := src/sha256.c src/filehash.c src/errname.c src/table.c src/request_name.c
-GEN_SRC := src/modlatch-gen.c src/audit.c src/learn.c src/requests.c src/list.c src/plan.c \
-	src/resolve.c src/modfile.c src/emit.c $(SHARED_SRC)
+# Two programs and their contract: gen/ is modlatch-gen (build host), init/ is modlatch (the
+# target's PID 1), common/ is what both compile (the table's layout, the pin check, SHA-256, errno
+# names, the module-request name rule).
+COMMON_SRC := $(wildcard common/*.c)
+COMMON_HDR := $(wildcard common/*.h)
+GEN_SRC := $(wildcard gen/*.c) $(COMMON_SRC)
+GEN_HDR := $(wildcard gen/*.h) $(COMMON_HDR)
 INIT_SRC := $(wildcard init/*.c)
-INIT_HDR := $(wildcard init/*.h) src/table.h src/sha256.h src/filehash.h src/errname.h \
-	src/request_name.h
-UNIT_SRC := $(wildcard tests/unit/*.c) src/list.c src/plan.c src/modfile.c src/emit.c \
-	init/fmt.c $(SHARED_SRC)
+INIT_HDR := $(wildcard init/*.h) $(COMMON_HDR)
+# The unit tests link the generator's parsers and emitter, not its libkmod code.
+UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/emit.c init/fmt.c \
+	$(COMMON_SRC)
+UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h
 
-TARGET_CPPFLAGS := -D_GNU_SOURCE -Isrc -Iinit -I$(B)
+TARGET_CPPFLAGS := -D_GNU_SOURCE -Icommon -Iinit -I$(B)
 TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 # noseparate-code: one text segment instead of page-padded ones saves 4 KiB of a 40 KiB file.
@@ -83,7 +88,7 @@ TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
 STATIC_LAYOUT := -Wl,-z,norelro -Wl,-z,common-page-size=64
 TARGET_LDFLAGS := $(STATIC) -pthread -s -Wl,--gc-sections -Wl,-z,noseparate-code \
 	$(if $(STATIC),$(STATIC_LAYOUT)) $(LDFLAGS)
-HOST_CPPFLAGS := -D_GNU_SOURCE -Isrc -DMODLATCH_VERSION='"$(VERSION)"'
+HOST_CPPFLAGS := -D_GNU_SOURCE -Igen -Icommon -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all install check demo bench unit deps kernel guest-root format lint clean FORCE
@@ -94,50 +99,43 @@ all: $(B)/modlatch-gen $(B)/modlatch
 $(B):
 	mkdir -p $@
 
-$(B)/modlatch-gen: $(GEN_SRC) $(wildcard src/*.h) | $(B)
+$(B)/modlatch-gen: $(GEN_SRC) $(GEN_HDR) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) \
 		$$($(PKG_CONFIG) --cflags libkmod) -o $@ $(GEN_SRC) $(HOST_LDFLAGS) \
 		$$($(PKG_CONFIG) --libs libkmod)
 
+# The shim's configuration: every variable above that init/mkconfig.sh turns into config.h.
+CONFIG_VARS := VERSION SUPERVISOR FALLBACK_SHELL ON_FATAL ON_MODULE_FAILURE ON_INTEGRITY_FAILURE \
+	ON_FOREIGN_MODULE ALLOW_FOREIGN KILL_OTHERS HANDOFF ON_EXIT STOP_TIMEOUT LOAD_DEADLINE LOAD \
+	MAX_THREADS ALSO_LATCH AFTER_LATCH AFTER_LATCH_HELPER TARGET_MODULES
+CONFIG_ENV = $(foreach v,$(CONFIG_VARS),$(v)='$($(v))')
+
 # Rebuild what depends on a variable only when its value changes.
 $(B)/config.vars: FORCE | $(B)
-	@printf '%s\n' '$(VERSION)' '$(SUPERVISOR)' '$(ON_FATAL)' '$(ON_MODULE_FAILURE)' \
-		'$(ON_INTEGRITY_FAILURE)' '$(FALLBACK_SHELL)' '$(LOAD_DEADLINE)' \
-		'$(ON_FOREIGN_MODULE)' '$(ALLOW_FOREIGN)' '$(KILL_OTHERS)' \
-		'$(TARGET_MODULES)' '$(HANDOFF)' '$(ON_EXIT)' '$(STOP_TIMEOUT)' '$(LOAD)' \
-		'$(MAX_THREADS)' '$(ALSO_LATCH)' '$(AFTER_LATCH)' '$(AFTER_LATCH_HELPER)' > $@.new
+	@printf '%s\n' $(CONFIG_ENV) > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 $(B)/table.vars: FORCE | $(B)
 	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 $(B)/config.h: init/mkconfig.sh $(B)/config.vars
-	VERSION='$(VERSION)' SUPERVISOR='$(SUPERVISOR)' FALLBACK_SHELL='$(FALLBACK_SHELL)' \
-	ON_FATAL='$(ON_FATAL)' \
-	ON_MODULE_FAILURE='$(ON_MODULE_FAILURE)' ON_INTEGRITY_FAILURE='$(ON_INTEGRITY_FAILURE)' \
-	TARGET_MODULES='$(TARGET_MODULES)' \
-	HANDOFF='$(HANDOFF)' ON_EXIT='$(ON_EXIT)' STOP_TIMEOUT='$(STOP_TIMEOUT)' \
-	LOAD_DEADLINE='$(LOAD_DEADLINE)' ON_FOREIGN_MODULE='$(ON_FOREIGN_MODULE)' \
-	ALLOW_FOREIGN='$(ALLOW_FOREIGN)' KILL_OTHERS='$(KILL_OTHERS)' \
-	LOAD='$(LOAD)' MAX_THREADS='$(MAX_THREADS)' ALSO_LATCH='$(ALSO_LATCH)' \
-	AFTER_LATCH='$(AFTER_LATCH)' AFTER_LATCH_HELPER='$(AFTER_LATCH_HELPER)' \
-		sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
+	$(CONFIG_ENV) sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(tests/lib/kernel.sh modules-dir)' >&2; exit 1; }
 	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ $(LIST) $(MODULES_DIR)
 
-$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(SHARED_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
-	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(SHARED_SRC) $(B)/table.c \
+$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
+	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
 		$(TARGET_LDFLAGS)
 
 $(CROSS_SPECS):
 	sh tests/lib/cross.sh fetch '$(CROSS)'
 
-$(B)/unit-tests: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) init/fmt.h | $(B)
+$(B)/unit-tests: $(UNIT_SRC) $(UNIT_HDR) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ $(UNIT_SRC)
 
-$(B)/unit-tests-san: $(UNIT_SRC) $(wildcard src/*.h tests/unit/*.h) | $(B)
+$(B)/unit-tests-san: $(UNIT_SRC) $(UNIT_HDR) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ \
 		$(UNIT_SRC)
 
@@ -184,7 +182,7 @@ demo:
 
 # Rewrites the C sources in the layout of .clang-format.
 format:
-	clang-format -i src/*.[ch] init/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]
+	clang-format -i gen/*.[ch] common/*.[ch] init/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]
 
 # The C sources in the layout of .clang-format, and every shell script shellcheck-clean
 # (settings in .shellcheckrc; bats files are read as bash).

@@ -20,8 +20,8 @@ FUZZ_ARGS ?=
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Every target links the same parsing sources: none of them needs libkmod. The shim's one parser
 # of untrusted input, the module helper's argv after the latch, is a shared source.
-FUZZ_LIB_SRC := src/list.c src/modfile.c src/audit.c src/learn.c $(SHARED_SRC)
-FUZZ_DEPS := $(FUZZ_LIB_SRC) $(wildcard src/*.h) tests/fuzz/fuzz.h tests/fuzz/fuzz.c
+FUZZ_LIB_SRC := gen/list.c gen/modfile.c gen/audit.c gen/learn.c $(COMMON_SRC)
+FUZZ_DEPS := $(FUZZ_LIB_SRC) $(GEN_HDR) tests/fuzz/fuzz.h tests/fuzz/fuzz.c
 
 .PHONY: fuzz fuzz-regress $(addprefix fuzz-,$(FUZZ_TARGETS))
 
