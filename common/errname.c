@@ -5,6 +5,8 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "array_len.h"
+
 /*
  * Aliases (EWOULDBLOCK, EDEADLOCK, ENOTSUP) are left out: the first spelling is the one shown.
  * The names are one string, each ending in its NUL, beside an array of their numbers: no
@@ -41,7 +43,7 @@ const char *errno_name(int errnum)
 {
 	const char *name = names;
 
-	for (size_t i = 0; i < sizeof(numbers) / sizeof(numbers[0]); i++, name += strlen(name) + 1)
+	for (size_t i = 0; i < ARRAY_LEN(numbers); i++, name += strlen(name) + 1)
 		if (numbers[i] == errnum)
 			return name;
 	return "EUNKNOWN";

@@ -1,17 +1,19 @@
 /* SPDX-License-Identifier: MIT */
+/* The words for the table's enumerations, made from their one list in table.h. */
 #include "table.h"
+
+#include "array_len.h"
 
 const char *ml_compression_name(unsigned compression)
 {
-	switch (compression) {
-	case ML_COMP_NONE:
-		return "none";
-	case ML_COMP_GZIP:
-		return "gzip";
-	case ML_COMP_XZ:
-		return "xz";
-	case ML_COMP_ZSTD:
-		return "zstd";
-	}
-	return "unknown";
+	static const char *const words[] = { ML_COMPRESSIONS(ML_WORD) };
+
+	return compression < ARRAY_LEN(words) ? words[compression] : "unknown";
+}
+
+const char *ml_flag_name(unsigned bit)
+{
+	static const char *const words[] = { ML_ENTRY_FLAGS(ML_WORD) };
+
+	return bit < ARRAY_LEN(words) ? words[bit] : "unknown";
 }

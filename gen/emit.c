@@ -3,6 +3,8 @@
 
 #include <string.h>
 
+#include "array_len.h"
+
 /*
  * The characters of s: printable ASCII as is, the rest, '?' (trigraphs) and the characters in
  * also as octal escapes.
@@ -29,11 +31,10 @@ static void emit_string(FILE *out, const char *s)
 
 static void emit_flags(FILE *out, unsigned flags)
 {
-	static const char *const names[] = { "ML_OPTIONAL", "ML_BUILTIN", "ML_ABSENT",
-					     "ML_DEPENDENCY", "ML_SEQUENTIAL" };
+	static const char *const names[] = { ML_ENTRY_FLAGS(ML_C_NAME) };
 	const char *sep = "";
 
-	for (unsigned bit = 0; bit < sizeof(names) / sizeof(names[0]); bit++)
+	for (unsigned bit = 0; bit < ARRAY_LEN(names); bit++)
 		if (flags & (1u << bit)) {
 			fprintf(out, "%s%s", sep, names[bit]);
 			sep = " | ";
@@ -56,8 +57,7 @@ static void emit_deps(FILE *out, const struct plan *plan, size_t position)
 
 static void emit_entry(FILE *out, const struct plan *plan, size_t position)
 {
-	static const char *const compression[] = { "ML_COMP_NONE", "ML_COMP_GZIP", "ML_COMP_XZ",
-						   "ML_COMP_ZSTD" };
+	static const char *const compression[] = { ML_COMPRESSIONS(ML_C_NAME) };
 	const struct plan_module *m = &plan->modules[plan->order[position]];
 
 	fprintf(out, "\t{\n\t\t.name = ");

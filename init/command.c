@@ -31,13 +31,11 @@ static void usage(int to)
 
 static void print_flags(unsigned flags)
 {
-	static const char *const names[] = { "optional", "builtin", "absent", "dependency",
-					     "sequential" };
 	const char *sep = "";
 
-	for (unsigned bit = 0; bit < sizeof(names) / sizeof(names[0]); bit++)
+	for (unsigned bit = 0; bit < ML_FLAG_COUNT; bit++)
 		if (flags & (1u << bit)) {
-			out("%s%s", sep, names[bit]);
+			out("%s%s", sep, ml_flag_name(bit));
 			sep = ",";
 		}
 	if (!*sep)

@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array_len.h"
 #include "audit.h"
 
 static char root[4096], root_slash[sizeof(root) + 1];
@@ -70,7 +71,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 					    "lib/modules",
 					    "lib/modules/6.1.0",
 					    "lib/modules/6.1.0/kernel" };
-	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(dirs); i++)
 		dir(dirs[i]);
 	make("bin/kmod", 0755);
 	make("bin/busybox", 0755);

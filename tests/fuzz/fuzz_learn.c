@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array_len.h"
 #include "learn.h"
 #include "list.h"
 #include "table.h"
@@ -68,7 +69,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	snprintf(input, sizeof(input), "%s/in\nevil_path #", fuzz_tmpdir());
 	make_dir("%s%s", "");
 	make_dir("%s/%s", "module");
-	for (size_t m = 0; m < sizeof(modules) / sizeof(modules[0]); m++) {
+	for (size_t m = 0; m < ARRAY_LEN(modules); m++) {
 		char driver[64];
 		make_dir("%s/module/%s", modules[m]);
 		snprintf(driver, sizeof(driver), "%s/drivers", modules[m]);
@@ -76,7 +77,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 		snprintf(driver, sizeof(driver), "%s/drivers/pci:%s\nevil_driver #", modules[m],
 			 modules[m]);
 		make_dir("%s/module/%s", driver);
-		for (size_t d = 0; d < sizeof(devices) / sizeof(devices[0]); d++) {
+		for (size_t d = 0; d < ARRAY_LEN(devices); d++) {
 			char device[128];
 			snprintf(device, sizeof(device), "%s/%s", driver, devices[d]);
 			make_dir("%s/module/%s", device);

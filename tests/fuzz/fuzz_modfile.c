@@ -12,6 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "array_len.h"
 #include "modfile.h"
 #include "sha256.h"
 #include "table.h"
@@ -38,7 +39,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (size == 0)
 		return 0;
-	unsigned k = data[0] % (sizeof(kinds) / sizeof(kinds[0]));
+	unsigned k = data[0] % ARRAY_LEN(kinds);
 	data++, size--;
 	snprintf(path, sizeof(path), "%s/module%s", fuzz_tmpdir(), kinds[k].suffix);
 	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
