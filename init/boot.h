@@ -58,6 +58,14 @@ struct companion_result {
 	char value[48]; /* what the knob read back */
 };
 
+/*
+ * The rule of this program: steps record, only the policy stops the machine. Each step below
+ * writes what it found into struct boot (and logs it) and returns, whatever went wrong;
+ * enforce_policies() alone decides from those records whether the machine goes on, and
+ * hand_off() stops it only when there is nothing to hand off to. A step that called
+ * stop_machine() would cut the report short and bypass the policy the build chose. The one
+ * exception is the load deadline (deadline.c): a step that hangs never returns to be judged.
+ */
 struct boot {
 	long long started_us;
 	bool helpers_blanked;
@@ -72,37 +80,60 @@ struct boot {
 	struct companion_result companions[COMPANIONS];
 	bool companions_hold; /* every companion asked for is confirmed or absent */
 	bool recording;	      /* AFTER_LATCH=record: kernel.modprobe is this binary now */
-	unsigned required_failed;
-	unsigned integrity_failed; /* files that are not the ones pinned, optional ones included */
-	unsigned foreign; /* modules in the kernel that modlatch did not load from the table */
+	unsigned foreign;     /* modules in the kernel that modlatch did not load from the table */
 };
 
-/* Steps, in boot order. */
-void mount_dev_and_console(void);
+/* Which mode to run in (pidns.c): PID 1 of the machine boots; any other process runs a command.
+ * PID 1 of a child PID namespace is refused here (exit 1) before anything is touched. */
+enum mode { MODE_COMMAND, MODE_BOOT };
+enum mode choose_mode(void);
+int command_main(int argc, char **argv);
+
+/* Steps, in boot order; main.c calls them, one a line. */
 void mount_proc(void);
 void name_other_processes(void);
 void blank_module_helpers(struct boot *boot);
 void drop_helpers_module_capability(struct boot *boot);
+void mount_dev_and_console(void);
 void mount_sys_and_run(void);
-void unmount_all(void);
 void check_kernel_release(struct boot *boot);
 void check_loading_open(struct boot *boot);
 void arm_load_deadline(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
 void disarm_load_deadline(void);
-void check_loaded_modules(struct boot *boot);
 void latch_companions(struct boot *boot);
+void check_loaded_modules(struct boot *boot);
 void record_requests_after_latch(struct boot *boot);
-void report(struct boot *boot);
+void report(const struct boot *boot);
 void enforce_policies(const struct boot *boot);
 _Noreturn void hand_off(void);
-/* The environment the kernel gave, with PATH added when it gave none. */
-char *const *supervisor_environment(void);
 
-/* Reaper hand-off: stay PID 1, run argv as the child, reap, forward signals, stop at its end. */
-_Noreturn void run_as_reaper(const char *const *argv);
+/* Loading, below load_modules(): one entry (entry.c), and entries side by side (waves.c). */
+/* Loads one pending entry; safe to call from several threads for entries of one level. */
+void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results);
+/* Marks an entry failed at step, with errno err (0 when the step has none). */
+void fail_entry(struct module_result *r, enum step step, int err);
+/* Loads the pending entries level by level, up to threads at a time; returns threads used. */
+unsigned load_in_waves(struct module_result *results, unsigned threads);
 
+/* The failure policy's rules (policy.c), which the report also states. */
+/* A failed entry that an optional module is allowed to have. */
+bool failure_is_tolerated(const struct ml_entry *entry, const struct module_result *result);
+/* A failure that says the file is not the one pinned: its size, its digest, or a format or
+ * signature the kernel rejects. Tampering, not a missing device. */
+bool is_integrity_failure(const struct module_result *result);
+
+/* Ending: the reaper hand-off (reaper.c) and the ways to stop (stop.c, mounts.c). */
+/* Stay PID 1, run argv as the child with envp, reap, forward signals, stop at its end. */
+_Noreturn void run_as_reaper(const char *const *argv, char *const *envp);
+/* Fail closed: log why, then power off or reboot as built. Never returns. */
+_Noreturn void stop_machine(const char *why);
+/* Sync, then power off or reboot. Never returns. */
+_Noreturn void power_down(bool reboot_instead);
+void unmount_all(void);
+
+/* Facts about this program and the kernel's filesystems (self.c). */
 /* Whether path leads to this very binary (same device and inode). */
 bool is_this_program(const char *path);
 /*
@@ -112,29 +143,7 @@ bool is_this_program(const char *path);
  */
 bool on_filesystem(const char *path, unsigned long magic);
 
-/* Whether this process is PID 1 of the initial PID namespace; the answer decides the mode. */
-bool booting_as_init(void);
-int command_main(int argc, char **argv);
-
-/* Fail closed: log why, then power off or reboot as built. Never returns. */
-_Noreturn void stop_machine(const char *why);
-/* Sync, then power off or reboot. Never returns. */
-_Noreturn void power_down(bool reboot_instead);
-
-/* A failed entry that an optional module is allowed to have. */
-bool failure_is_tolerated(const struct ml_entry *entry, const struct module_result *result);
-/* A failure that says the file is not the one pinned: its size, its digest, or a format or
- * signature the kernel rejects. Tampering, not a missing device. */
-bool is_integrity_failure(const struct module_result *result);
-
-/* Loads one pending entry; safe to call from several threads for entries of one level. */
-void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results);
-/* Loads the pending entries level by level, up to threads at a time; returns threads used. */
-unsigned load_in_waves(struct module_result *results, unsigned threads);
-
 /* The name the report gives a companion latch. */
 const char *companion_name(unsigned which);
-
-long long monotonic_us(void);
 
 #endif

@@ -128,13 +128,18 @@ void fdprint(int fd, const char *format, ...)
 	va_end(ap);
 	if (len >= sizeof(line))
 		len = sizeof(line) - 1;
-	for (const char *p = line; len > 0;) {
-		ssize_t n = write(fd, p, len);
+	write_all(fd, line, len);
+}
+
+void write_all(int fd, const char *buf, size_t len)
+{
+	while (len > 0) {
+		ssize_t n = write(fd, buf, len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n <= 0)
-			return;
-		p += n;
+			return; /* nowhere left to say that saying failed */
+		buf += n;
 		len -= (size_t)n;
 	}
 }

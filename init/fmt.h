@@ -18,4 +18,7 @@ size_t fmt(char *buf, size_t size, const char *format, ...) __attribute__((forma
 /* Formats and writes to fd in full; lines up to 1 KiB. */
 void fdprint(int fd, const char *format, ...) __attribute__((format(printf, 2, 3)));
 
+/* Writes all of buf to fd, again after EINTR; gives up quietly on any other failure. */
+void write_all(int fd, const char *buf, size_t len);
+
 #endif

@@ -15,6 +15,24 @@
 
 extern char **environ;
 
+/* The kernel starts init without PATH; supervisors and their scripts expect one. */
+static char *const *supervisor_environment(void)
+{
+	static char *env[64];
+	static char path[] = "PATH=" ML_DEFAULT_PATH;
+	size_t n = 0;
+	bool has_path = false;
+
+	for (char **e = environ; *e && n < 62; e++) {
+		has_path |= strncmp(*e, "PATH=", 5) == 0;
+		env[n++] = *e;
+	}
+	if (!has_path)
+		env[n++] = path;
+	env[n] = NULL;
+	return env;
+}
+
 static _Noreturn void exec_supervisor(void)
 {
 	for (unsigned i = 0; ml_supervisors[i]; i++) {
@@ -46,27 +64,9 @@ static const char *const *first_runnable(void)
 	stop_machine("no program to run could be found");
 }
 
-/* The kernel starts init without PATH; supervisors and their scripts expect one. */
-char *const *supervisor_environment(void)
-{
-	static char *env[64];
-	static char path[] = "PATH=" ML_DEFAULT_PATH;
-	size_t n = 0;
-	bool has_path = false;
-
-	for (char **e = environ; *e && n < 62; e++) {
-		has_path |= strncmp(*e, "PATH=", 5) == 0;
-		env[n++] = *e;
-	}
-	if (!has_path)
-		env[n++] = path;
-	env[n] = NULL;
-	return env;
-}
-
 _Noreturn void hand_off(void)
 {
 	if (ML_HANDOFF_REAPER)
-		run_as_reaper(first_runnable());
+		run_as_reaper(first_runnable(), supervisor_environment());
 	exec_supervisor();
 }

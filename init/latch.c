@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "clock.h"
 #include "errname.h"
 #include "log.h"
 

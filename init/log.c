@@ -61,19 +61,6 @@ static void learn_kernel_echo(void)
 	kernel_echoes_below = level;
 }
 
-static void write_all(int fd, const char *buf, size_t len)
-{
-	while (len > 0) {
-		ssize_t n = write(fd, buf, len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return; /* nowhere left to say that saying failed */
-		buf += n;
-		len -= (size_t)n;
-	}
-}
-
 size_t log_line(char *line, size_t size, int level, const char *format, va_list ap)
 {
 	size_t head = fmt(line, size, "<%d>modlatch: ", level);

@@ -4,6 +4,7 @@
  * for good, and hands PID 1 to the real supervisor. No other program runs until the latch holds.
  */
 #include "boot.h"
+#include "clock.h"
 #include "table.h"
 
 int main(int argc, char **argv)
@@ -11,7 +12,7 @@ int main(int argc, char **argv)
 	struct module_result results[ml_table_len ? ml_table_len : 1];
 	struct boot boot = { .started_us = monotonic_us(), .results = results };
 
-	if (!booting_as_init())
+	if (choose_mode() == MODE_COMMAND)
 		return command_main(argc, argv);
 	mount_proc();
 	name_other_processes();

@@ -39,8 +39,7 @@ static void mount_once(const char *type, const char *target, unsigned long flags
 		say(LOG_ERR, "cannot mount %s on %s: %s", type, target, errno_name(errno));
 }
 
-/* Without these three, the first open() would take fd 0, 1 or 2 and later writes would go astray.
- */
+/* Without fds 0, 1 and 2, the first open() would take one and later writes would go astray. */
 static void attach_console(void)
 {
 	int fd = open("/dev/console", O_RDWR | O_NOCTTY);

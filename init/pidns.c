@@ -35,7 +35,7 @@ static ssize_t read_ns_from_detached_proc(char *buf, size_t len)
 	return n;
 }
 
-static void refuse(const char *why, const char *detail)
+static _Noreturn void refuse(const char *why, const char *detail)
 {
 	fdprint(STDERR_FILENO,
 		"modlatch: refusing to boot: %s (%s); nothing was mounted, loaded or latched\n",
@@ -43,13 +43,13 @@ static void refuse(const char *why, const char *detail)
 	_exit(1);
 }
 
-bool booting_as_init(void)
+enum mode choose_mode(void)
 {
 	char link[64];
 	ssize_t n;
 
 	if (getpid() != 1)
-		return false;
+		return MODE_COMMAND;
 	/* Read it at once where /proc is already mounted (after switch_root, or --mount-proc). */
 	n = readlink("/proc/self/ns/pid", link, sizeof(link) - 1);
 	if (n < 0)
@@ -59,5 +59,5 @@ bool booting_as_init(void)
 	link[n] = '\0';
 	if (strcmp(link, INITIAL_PID_NS_LINK) != 0)
 		refuse("PID 1 of a child PID namespace, not of the machine", link);
-	return true;
+	return MODE_BOOT;
 }

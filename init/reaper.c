@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "array_len.h"
 #include "boot.h"
 #include "config.h"
 #include "errname.h"
@@ -37,7 +38,7 @@ static const char *signal_name(int sig)
 		{ SIGALRM, "SIGALRM" }, { SIGTERM, "SIGTERM" }, { SIGWINCH, "SIGWINCH" },
 	};
 
-	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(names); i++)
 		if (names[i].number == sig)
 			return names[i].name;
 	return "SIGOTHER";
@@ -45,13 +46,13 @@ static const char *signal_name(int sig)
 
 /* The child starts with the signal mask PID 1 had before it blocked everything it waits for, in
  * a session of its own with the console as its controlling terminal, so ^C reaches it. */
-static _Noreturn void become_child(const char *const *argv, const sigset_t *mask)
+static _Noreturn void become_child(const char *const *argv, char *const *envp, const sigset_t *mask)
 {
 	sigprocmask(SIG_SETMASK, mask, NULL);
 	if (setsid() < 0 || (isatty(STDIN_FILENO) && ioctl(STDIN_FILENO, TIOCSCTTY, 1) < 0))
 		say(LOG_WARNING, "%s runs without a controlling terminal: %s", argv[0],
 		    errno_name(errno));
-	execve(argv[0], (char *const *)argv, supervisor_environment());
+	execve(argv[0], (char *const *)argv, envp);
 	say(LOG_ERR, "cannot exec %s: %s", argv[0], errno_name(errno));
 	_exit(127);
 }
@@ -108,14 +109,14 @@ static void stop_everything_else(void)
 		say(LOG_ERR, "processes left after SIGKILL");
 }
 
-_Noreturn void run_as_reaper(const char *const *argv)
+_Noreturn void run_as_reaper(const char *const *argv, char *const *envp)
 {
 	sigset_t waited, previous;
 	int sig;
 
 	sigemptyset(&waited);
 	sigaddset(&waited, SIGCHLD);
-	for (size_t i = 0; i < sizeof(forwarded) / sizeof(forwarded[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(forwarded); i++)
 		sigaddset(&waited, forwarded[i]);
 	sigprocmask(SIG_BLOCK, &waited, &previous);
 	/* Ctrl-Alt-Del would restart at once, with nothing synced or unmounted; now it sends
@@ -125,7 +126,7 @@ _Noreturn void run_as_reaper(const char *const *argv)
 	say(LOG_INFO, "running %s as the child of PID 1 (reaper)", argv[0]);
 	pid_t child = fork();
 	if (child == 0)
-		become_child(argv, &previous);
+		become_child(argv, envp, &previous);
 	if (child < 0)
 		stop_machine("cannot fork the child");
 	for (;;) {

@@ -121,7 +121,7 @@ static void report_after_latch(const struct boot *boot)
 		    "after_latch=blank: module requests after the latch will not be named");
 }
 
-void report(struct boot *boot)
+void report(const struct boot *boot)
 {
 	struct tally t = { 0 };
 
@@ -136,8 +136,6 @@ void report(struct boot *boot)
 		say(LOG_CRIT, "integrity_failed=%u", t.integrity);
 	if (boot->foreign)
 		say(LOG_ERR, "foreign=%u", boot->foreign);
-	boot->required_failed = t.failed;
-	boot->integrity_failed = t.integrity;
 	bool latched = boot->latched && boot->companions_hold;
 	bool clean = latched && t.failed == 0;
 	say(clean ? LOG_NOTICE : LOG_ERR,
