@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "errname.h"
+#include "kconfig.h"
 #include "modfile.h"
 #include "table.h"
 
@@ -60,9 +61,7 @@ static const char *config_string(const struct audit *a, const char *option, cons
 
 static bool config_on(const struct audit *a, const char *option)
 {
-	const char *v = a->config ? kconfig_value(a->config, option) : NULL;
-
-	return v && strcmp(v, "y") == 0;
+	return a->config && kconfig_enabled(a->config, option);
 }
 
 /*

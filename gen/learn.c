@@ -16,8 +16,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_len.h"
 #include "errname.h"
 #include "table.h"
+#include "util.h"
 
 /* What the kernel's module names are made of; anything else would change meaning in a list. */
 static bool module_name_ok(const char *name)
@@ -44,13 +46,8 @@ static bool parse_users(char *field, struct loaded_module *m)
 	for (char *name; (name = strsep(&field, ",")) != NULL;) {
 		if (!module_name_ok(name))
 			return false;
-		char **grown = realloc(m->users, (m->nusers + 1) * sizeof(*grown));
-		if (!grown)
+		if (append_copy(&m->users, &m->nusers, name) < 0)
 			return false;
-		m->users = grown;
-		if (!(m->users[m->nusers] = strdup(name)))
-			return false;
-		m->nusers++;
 	}
 	return true;
 }
@@ -116,13 +113,10 @@ int loaded_read(FILE *in, const char *path, struct loaded *loaded)
 			rc = -1;
 			continue;
 		}
-		struct loaded_module *grown =
-			realloc(loaded->modules, (loaded->len + 1) * sizeof(*grown));
-		if (!grown) {
+		if (grow(&loaded->modules, loaded->len, sizeof(*loaded->modules)) < 0) {
 			rc = -1;
 			break;
 		}
-		loaded->modules = grown;
 		struct loaded_module *m = &loaded->modules[loaded->len++];
 		*m = (struct loaded_module){ 0 };
 		const char *err = parse_line(line, m);
@@ -190,7 +184,7 @@ static bool is_device_entry(const char *name)
 
 	if (name[0] == '.')
 		return false;
-	for (size_t i = 0; i < sizeof(attributes) / sizeof(attributes[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(attributes); i++)
 		if (strcmp(name, attributes[i]) == 0)
 			return false;
 	return true;

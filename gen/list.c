@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "errname.h"
+#include "util.h"
 
 static bool is_space(char c)
 {
@@ -137,11 +138,8 @@ enum list_line_kind list_parse_line(const char *line, struct list_entry *entry, 
 
 static int add_entry(struct list *list, const struct list_entry *entry)
 {
-	struct list_entry *grown = realloc(list->entries, (list->len + 1) * sizeof(*grown));
-
-	if (!grown)
+	if (grow(&list->entries, list->len, sizeof(*list->entries)) < 0)
 		return -1;
-	list->entries = grown;
 	list->entries[list->len++] = *entry;
 	return 0;
 }

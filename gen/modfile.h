@@ -45,16 +45,4 @@ struct image {
 int image_open(struct image *img, const char *moddir, const char *root);
 void image_close(struct image *img);
 
-struct kconfig {
-	char **lines; /* "CONFIG_X=value" */
-	size_t len;
-};
-
-int kconfig_load(const char *path, struct kconfig *config);
-/* The value of option ("CONFIG_X") or NULL when unset. */
-const char *kconfig_value(const struct kconfig *config, const char *option);
-/* NULL when the kernel can decompress this compression, else what it lacks. */
-const char *kconfig_missing_decompress(const struct kconfig *config, unsigned compression);
-void kconfig_free(struct kconfig *config);
-
 #endif

@@ -14,9 +14,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array_len.h"
 #include "audit.h"
 #include "emit.h"
 #include "errname.h"
+#include "kconfig.h"
 #include "learn.h"
 #include "list.h"
 #include "modfile.h"
@@ -282,7 +284,6 @@ static int add_module(struct gen *g, const struct list_entry *e, const char *nam
 	enum describe_result result;
 	char err[256];
 	long index = describe(g, name, &result);
-	int rc;
 
 	if (result == FILE_MISSING && e->optional)
 		return list_absent(g, e, err, sizeof(err));
@@ -290,12 +291,13 @@ static int add_module(struct gen *g, const struct list_entry *e, const char *nam
 		fprintf(stderr, "%s:%u: cannot pin '%s'\n", g->list_path, e->line, e->name);
 		return -1;
 	}
-	rc = plan_list(&g->plan, index, e->line, e->optional, e->params, err, sizeof(err));
-	if (rc < 0)
+	if (plan_list(&g->plan, index, e->line, e->optional, e->params, err, sizeof(err)) < 0) {
 		fprintf(stderr, "%s:%u: %s\n", g->list_path, e->line, err);
-	else if (e->sequential)
+		return -1;
+	}
+	if (e->sequential)
 		plan_mark_sequential(&g->plan, (size_t)index);
-	return rc < 0 ? -1 : check_builtin_params(g, e, (size_t)index);
+	return check_builtin_params(g, e, (size_t)index);
 }
 
 static int add_entry(struct gen *g, const struct list_entry *e)
@@ -306,13 +308,12 @@ static int add_entry(struct gen *g, const struct list_entry *e)
 
 	if (resolver_lookup(&g->resolver, e->name, &names, &count) < 0)
 		return -1;
+	if (count == 0 && e->optional)
+		return list_absent(g, e, err, sizeof(err));
 	if (count == 0) {
-		if (!e->optional) {
-			fprintf(stderr, "%s:%u: unknown module or alias '%s' in %s\n", g->list_path,
-				e->line, e->name, g->moddir);
-			return -1;
-		}
-		rc = list_absent(g, e, err, sizeof(err));
+		fprintf(stderr, "%s:%u: unknown module or alias '%s' in %s\n", g->list_path,
+			e->line, e->name, g->moddir);
+		return -1;
 	}
 	for (size_t i = 0; i < count && rc == 0; i++)
 		rc = add_module(g, e, names[i]);
@@ -396,16 +397,6 @@ static int parse_args(struct gen *g, int argc, char **argv)
 						 { NULL, 0, NULL, 0 } };
 	int opt;
 
-	if (argc >= 2 && strcmp(argv[1], "--audit") == 0)
-		exit(audit_main(argc - 1, argv + 1));
-	if (argc >= 2 && strcmp(argv[1], "--learn") == 0)
-		exit(learn_main(argc - 1, argv + 1));
-	if (argc >= 2 && strcmp(argv[1], "--requests") == 0)
-		exit(requests_main(argc - 1, argv + 1));
-	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
-		printf("modlatch-gen %s\n", MODLATCH_VERSION);
-		exit(0);
-	}
 	while ((opt = getopt_long(argc, argv, "k:o:r:sh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
@@ -569,7 +560,8 @@ out:
 	return rc;
 }
 
-int main(int argc, char **argv)
+/* The table: LIST and MODULES_DIR in, OUTPUT.c out. */
+static int generate_main(int argc, char **argv)
 {
 	struct gen g = { .image.rootfd = -1 };
 	int rc;
@@ -584,4 +576,34 @@ int main(int argc, char **argv)
 	resolver_close(&g.resolver);
 	image_close(&g.image);
 	return rc < 0 ? 1 : 0;
+}
+
+static int version_main(int argc, char **argv)
+{
+	(void)argv;
+	if (argc != 1) {
+		usage(stderr);
+		return 2;
+	}
+	printf("modlatch-gen %s\n", MODLATCH_VERSION);
+	return 0;
+}
+
+/* Five programs in one: the first argument picks one of the others, else it writes a table. */
+int main(int argc, char **argv)
+{
+	static const struct {
+		const char *flag;
+		int (*run)(int argc, char **argv);
+	} modes[] = {
+		{ "--audit", audit_main },
+		{ "--learn", learn_main },
+		{ "--requests", requests_main },
+		{ "--version", version_main },
+	};
+
+	for (size_t i = 0; argc >= 2 && i < ARRAY_LEN(modes); i++)
+		if (strcmp(argv[1], modes[i].flag) == 0)
+			return modes[i].run(argc - 1, argv + 1);
+	return generate_main(argc, argv);
 }

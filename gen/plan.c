@@ -1,22 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include "plan.h"
+#include "util.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 enum { UNSEEN, VISITING, PLACED };
-
-static int grow(void *array, size_t len, size_t size)
-{
-	void **p = array;
-	void *grown = realloc(*p, (len + 1) * size);
-
-	if (!grown)
-		return -1;
-	*p = grown;
-	return 0;
-}
 
 long plan_find(const struct plan *plan, const char *name)
 {

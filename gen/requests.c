@@ -20,6 +20,7 @@
 #include "errname.h"
 #include "request_name.h" /* the shim's rule for a name and its log words */
 #include "resolve.h"
+#include "util.h"
 
 /* The shim's log lines for a request after the latch, whatever stands before them. */
 #define LOGGED	       ML_LOG_PREFIX ML_REFUSED
@@ -99,13 +100,12 @@ static char *logged_name(struct reader *r, char *line, size_t len, unsigned numb
 
 static int add_request(struct requests *rq, const char *name, unsigned number)
 {
-	struct request *grown = realloc(rq->items, (rq->len + 1) * sizeof(*grown));
-	char *copy = grown ? strdup(name) : NULL;
+	char *copy = strdup(name);
 
-	if (grown)
-		rq->items = grown;
-	if (!copy)
+	if (!copy || grow(&rq->items, rq->len, sizeof(*rq->items)) < 0) {
+		free(copy);
 		return -1;
+	}
 	rq->items[rq->len++] = (struct request){ .name = copy, .line = number };
 	return 0;
 }
@@ -222,11 +222,8 @@ struct answers {
 
 static int append_index(size_t **list, size_t *len, size_t index)
 {
-	size_t *grown = realloc(*list, (*len + 1) * sizeof(*grown));
-
-	if (!grown)
+	if (grow(list, *len, sizeof(**list)) < 0)
 		return -1;
-	*list = grown;
 	(*list)[(*len)++] = index;
 	return 0;
 }
@@ -236,12 +233,11 @@ static struct answer *answer_by(struct answers *a, const char *module, bool buil
 	for (size_t i = 0; i < a->len; i++)
 		if (strcmp(a->items[i].module, module) == 0)
 			return &a->items[i];
-	struct answer *grown = realloc(a->items, (a->len + 1) * sizeof(*grown));
-	char *copy = grown ? strdup(module) : NULL;
-	if (grown)
-		a->items = grown;
-	if (!copy)
+	char *copy = strdup(module);
+	if (!copy || grow(&a->items, a->len, sizeof(*a->items)) < 0) {
+		free(copy);
 		return NULL;
+	}
 	a->items[a->len] = (struct answer){ .module = copy, .builtin = builtin };
 	return &a->items[a->len++];
 }

@@ -10,7 +10,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "array_len.h"
 #include "errname.h"
+#include "util.h"
 
 static char *path_join(const char *dir, const char *name)
 {
@@ -33,13 +35,10 @@ static void normalize(char *name)
 static bool is_module_file(const char *path)
 {
 	static const char *const suffixes[] = { ".ko", ".ko.gz", ".ko.xz", ".ko.zst" };
-	size_t len = strlen(path);
 
-	for (size_t i = 0; i < sizeof(suffixes) / sizeof(suffixes[0]); i++) {
-		size_t n = strlen(suffixes[i]);
-		if (len > n && strcmp(path + len - n, suffixes[i]) == 0)
+	for (size_t i = 0; i < ARRAY_LEN(suffixes); i++)
+		if (strlen(path) > strlen(suffixes[i]) && ends_with(path, suffixes[i]))
 			return true;
-	}
 	return false;
 }
 
@@ -73,7 +72,7 @@ static int check_modules_dep(const char *moddir)
 	char stale_index[4096] = "";
 	struct stat st;
 
-	for (size_t i = 0; i < sizeof(indexes) / sizeof(indexes[0]); i++) {
+	for (size_t i = 0; i < ARRAY_LEN(indexes); i++) {
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", moddir, indexes[i]);
 		if (stat(path, &st) < 0) {
@@ -103,21 +102,14 @@ static int check_modules_dep(const char *moddir)
 static int add_builtin(struct resolver *r, const char *line)
 {
 	const char *base = strrchr(line, '/');
-	char *name = strdup(base ? base + 1 : line);
-	char **grown = realloc(r->builtin, (r->nbuiltin + 1) * sizeof(*grown));
 
-	if (!name || !grown) {
-		free(name);
-		if (grown)
-			r->builtin = grown;
+	if (append_copy(&r->builtin, &r->nbuiltin, base ? base + 1 : line) < 0)
 		return -1;
-	}
-	r->builtin = grown;
+	char *name = r->builtin[r->nbuiltin - 1];
 	char *dot = strstr(name, ".ko");
 	if (dot)
 		*dot = '\0';
 	normalize(name);
-	r->builtin[r->nbuiltin++] = name;
 	return 0;
 }
 
@@ -205,14 +197,10 @@ static int take_names(struct kmod_list *list, char ***names, size_t *count)
 
 	kmod_list_foreach (l, list) {
 		struct kmod_module *mod = kmod_module_get_module(l);
-		char **grown = realloc(*names, (*count + 1) * sizeof(*grown));
-		char *copy = grown ? strdup(kmod_module_get_name(mod)) : NULL;
+		int rc = append_copy(names, count, kmod_module_get_name(mod));
 		kmod_module_unref(mod);
-		if (grown)
-			*names = grown;
-		if (!copy)
+		if (rc < 0)
 			break;
-		(*names)[(*count)++] = copy;
 	}
 	kmod_module_unref_list(list);
 	return l == NULL ? 0 : -1;
@@ -316,11 +304,7 @@ static int keep_info(struct modinfo *info, const char *key, const char *value)
 		return (info->vermagic = strdup(value)) ? 0 : -1;
 	if (strcmp(key, "weakdep") != 0)
 		return 0;
-	char **grown = realloc(info->weakdeps, (info->nweakdeps + 1) * sizeof(*grown));
-	if (!grown)
-		return -1;
-	info->weakdeps = grown;
-	return (info->weakdeps[info->nweakdeps++] = strdup(value)) ? 0 : -1;
+	return append_copy(&info->weakdeps, &info->nweakdeps, value);
 }
 
 int resolver_modinfo(struct resolver *r, int fd, const char *module, struct modinfo *info)

@@ -20,7 +20,7 @@ FUZZ_ARGS ?=
 FUZZ_SAN := -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
 # Every target links the same parsing sources: none of them needs libkmod. The shim's one parser
 # of untrusted input, the module helper's argv after the latch, is a shared source.
-FUZZ_LIB_SRC := gen/list.c gen/modfile.c gen/audit.c gen/learn.c $(COMMON_SRC)
+FUZZ_LIB_SRC := gen/list.c gen/modfile.c gen/kconfig.c gen/audit.c gen/learn.c gen/util.c $(COMMON_SRC)
 FUZZ_DEPS := $(FUZZ_LIB_SRC) $(GEN_HDR) tests/fuzz/fuzz.h tests/fuzz/fuzz.c
 
 .PHONY: fuzz fuzz-regress $(addprefix fuzz-,$(FUZZ_TARGETS))

@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_len.h"
+#include "kconfig.h"
 #include "modfile.h"
 #include "table.h"
 
@@ -93,7 +95,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		check_option(&c, data, size, option);
 		free(option);
 	}
-	for (size_t i = 0; i < sizeof(asked) / sizeof(asked[0]); i++)
+	for (size_t i = 0; i < ARRAY_LEN(asked); i++)
 		check_option(&c, data, size, asked[i]);
 
 	FUZZ_CHECK(kconfig_missing_decompress(&c, ML_COMP_NONE) == NULL);
