@@ -16,8 +16,13 @@ struct unit_test {
 	void (*run)(void);
 };
 
-/* Each test file exports its tests as a NULL-terminated array. */
-extern const struct unit_test sha256_tests[], list_tests[], plan_tests[], errname_tests[],
-	emit_tests[], fmt_tests[];
+/* Each test file lists its tests in a NULL-terminated array and names it once with UNIT_SUITE,
+ * which registers it before main() runs: adding a test file touches nothing else. */
+void unit_register(const struct unit_test *tests);
+#define UNIT_SUITE(tests)                                                                          \
+	__attribute__((constructor)) static void register_##tests(void)                            \
+	{                                                                                          \
+		unit_register(tests);                                                              \
+	}
 
 #endif

@@ -90,7 +90,7 @@ static void keeps_any_list_name_inside_the_header_comment(void)
 	plan_free(&plan);
 }
 
-const struct unit_test emit_tests[] = {
+static const struct unit_test emit_tests[] = {
 	{ "emit writes entries in load order with dependency indices",
 	  writes_entries_in_load_order_with_dependency_indices },
 	{ "emit writes the same bytes twice", writes_the_same_bytes_twice },
@@ -99,3 +99,4 @@ const struct unit_test emit_tests[] = {
 	  keeps_any_list_name_inside_the_header_comment },
 	{ NULL, NULL },
 };
+UNIT_SUITE(emit_tests)

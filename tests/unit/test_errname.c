@@ -37,9 +37,10 @@ static void has_a_name_for_every_linux_errno(void)
 	CHECK_STR(errno_name(4095), "EUNKNOWN");
 }
 
-const struct unit_test errname_tests[] = {
+static const struct unit_test errname_tests[] = {
 	{ "errname names the errors finit_module returns", names_the_errors_finit_module_returns },
 	{ "errname spells aliases by their first name", spells_aliases_by_their_first_name },
 	{ "errname has a name for every Linux errno", has_a_name_for_every_linux_errno },
 	{ NULL, NULL },
 };
+UNIT_SUITE(errname_tests)

@@ -30,8 +30,9 @@ static void truncates_and_reports_the_full_length(void)
 	CHECK_STR(small, "42");
 }
 
-const struct unit_test fmt_tests[] = {
+static const struct unit_test fmt_tests[] = {
 	{ "fmt formats what the shim uses", formats_what_the_shim_uses },
 	{ "fmt truncates and reports the full length", truncates_and_reports_the_full_length },
 	{ NULL, NULL },
 };
+UNIT_SUITE(fmt_tests)

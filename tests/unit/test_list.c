@@ -158,7 +158,7 @@ static void names_every_bad_line_of_a_file(void)
 	unlink(path);
 }
 
-const struct unit_test list_tests[] = {
+static const struct unit_test list_tests[] = {
 	{ "list reads a name and its parameters", reads_a_name_and_its_parameters },
 	{ "list marks '?' entries optional", marks_question_mark_entries_optional },
 	{ "list marks '!' entries sequential", marks_exclamation_mark_entries_sequential },
@@ -172,3 +172,4 @@ const struct unit_test list_tests[] = {
 	{ "list names every bad line of a file", names_every_bad_line_of_a_file },
 	{ NULL, NULL },
 };
+UNIT_SUITE(list_tests)

@@ -173,7 +173,7 @@ static void names_the_puller_by_dependencies_not_by_softdeps(void)
 	plan_free(&plan);
 }
 
-const struct unit_test plan_tests[] = {
+static const struct unit_test plan_tests[] = {
 	{ "plan orders dependencies before their users", orders_dependencies_before_their_users },
 	{ "plan gives each module its dependency level", gives_each_module_its_dependency_level },
 	{ "plan names who pulled a dependency in", names_who_pulled_a_dependency_in },
@@ -189,3 +189,4 @@ const struct unit_test plan_tests[] = {
 	  names_the_puller_by_dependencies_not_by_softdeps },
 	{ NULL, NULL },
 };
+UNIT_SUITE(plan_tests)

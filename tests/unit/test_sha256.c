@@ -96,7 +96,7 @@ static void hashes_through_a_descriptor(void)
 	CHECK(sha256_fd(fd, digest, &size) < 0);
 }
 
-const struct unit_test sha256_tests[] = {
+static const struct unit_test sha256_tests[] = {
 	{ "sha256 matches the NIST vectors", matches_the_nist_vectors },
 	{ "sha256 hashes a million 'a' fed in odd pieces", hashes_a_million_a_fed_in_odd_pieces },
 	{ "sha256 pads every length near a block edge", pads_every_length_near_a_block_edge },
@@ -104,3 +104,4 @@ const struct unit_test sha256_tests[] = {
 	  hashes_through_a_descriptor },
 	{ NULL, NULL },
 };
+UNIT_SUITE(sha256_tests)
