@@ -200,3 +200,12 @@ clean:
 	rm -rf $(B)
 
 include tests/fuzz/fuzz.mk
+
+# The release: make dist writes $(B)/modlatch-$(VERSION).tar.gz, the files git tracks under
+# modlatch-$(VERSION)/, and its .sha256 (sha256sum -c format). The same commit gives the same
+# bytes on every machine (scripts/dist.sh says how). Tracked files that differ from the last
+# commit stop it, unless DIST_DIRTY=yes.
+DIST_DIRTY ?= no
+.PHONY: dist
+dist:
+	DIST_DIRTY='$(DIST_DIRTY)' sh scripts/dist.sh tarball '$(VERSION)' '$(abspath $(B))'
