@@ -206,6 +206,12 @@ include tests/fuzz/fuzz.mk
 # bytes on every machine (scripts/dist.sh says how). Tracked files that differ from the last
 # commit stop it, unless DIST_DIRTY=yes.
 DIST_DIRTY ?= no
-.PHONY: dist
+.PHONY: dist git-work-tree
 dist:
 	DIST_DIRTY='$(DIST_DIRTY)' sh scripts/dist.sh tarball '$(VERSION)' '$(abspath $(B))'
+
+# make lint checks the files git tracks. In an unpacked release, which has no .git, it stops
+# and says so rather than checking nothing (the build and make unit need no git).
+lint: git-work-tree
+git-work-tree:
+	@sh scripts/dist.sh work-tree 'make lint'
