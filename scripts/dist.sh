@@ -107,7 +107,7 @@ tarball() {
 	mtime=$(git -c log.showSignature=false log -1 --format=%ct HEAD)
 	(cd "$tmp/stage" && LC_ALL=C tar --create --file=- --format=gnu --sort=name \
 		--owner=0 --group=0 --numeric-owner --mtime="@$mtime" --mode=u=rwX,go=rX \
-		--hard-dereference "$name") >"$tmp/$name.tar"
+		"$name") >"$tmp/$name.tar"
 	gzip -9 -n <"$tmp/$name.tar" >"$tmp/$name.tar.gz"
 	(cd "$tmp" && sha256sum "$name.tar.gz" >"$name.tar.gz.sha256")
 	rm -f "$out/$name.tar.gz.sha256"

@@ -106,7 +106,10 @@ unpack() {
 	# Every file's mode against the one git records for it.
 	expected=$(cd "$REPO" && git ls-files -s | awk -F '\t' -v name="$NAME" '
 		FILENAME == ARGV[1] { gone[$0] = 1; next }
-		!($2 in gone) { split($1, f, " "); print (f[1] == "100755" ? "-rwxr-xr-x" : "-rw-r--r--"), name "/" $2 }
+		!($2 in gone) {
+			split($1, f, " ")
+			print (f[1] == "100755" ? "-rwxr-xr-x" : "-rw-r--r--"), name "/" $2
+		}
 	' <(git ls-files --deleted) - | LC_ALL=C sort -k2)
 	actual=$(awk '$1 !~ /^d/ { print $1, $6 }' <<<"$listing" | LC_ALL=C sort -k2)
 	assert_equal "$actual" "$expected"
