@@ -203,8 +203,9 @@ include tests/fuzz/fuzz.mk
 
 # The release: make dist writes $(B)/modlatch-$(VERSION).tar.gz, the files git tracks under
 # modlatch-$(VERSION)/, and its .sha256 (sha256sum -c format). The same commit gives the same
-# bytes on every machine (scripts/dist.sh says how). Tracked files that differ from the last
-# commit stop it, unless DIST_DIRTY=yes.
+# bytes whatever the checkout, the clock or the umask (scripts/dist.sh says how, and what it
+# needs: GNU tar and gzip). Tracked files that differ from the last commit stop it, unless
+# DIST_DIRTY=yes.
 DIST_DIRTY ?= no
 .PHONY: dist git-work-tree
 dist:
