@@ -200,3 +200,19 @@ clean:
 	rm -rf $(B)
 
 include tests/fuzz/fuzz.mk
+
+# The release: make dist writes $(B)/modlatch-$(VERSION).tar.gz, the files git tracks under
+# modlatch-$(VERSION)/, and its .sha256 (sha256sum -c format). The same commit gives the same
+# bytes whatever the checkout, the clock or the umask (scripts/dist.sh says how, and what it
+# needs: GNU tar and gzip). Tracked files that differ from the last commit stop it, unless
+# DIST_DIRTY=yes.
+DIST_DIRTY ?= no
+.PHONY: dist git-work-tree
+dist:
+	DIST_DIRTY='$(DIST_DIRTY)' sh scripts/dist.sh tarball '$(VERSION)' '$(abspath $(B))'
+
+# make lint checks the files git tracks. In an unpacked release, which has no .git, it stops
+# and says so rather than checking nothing (the build and make unit need no git).
+lint: git-work-tree
+git-work-tree:
+	@sh scripts/dist.sh work-tree 'make lint'
