@@ -21,7 +21,8 @@ run_suite "$B/unit-tests-san"
 # The fuzzers' seeds and saved reproducers, replayed under the sanitizers.
 run_suite make -s B="$B" fuzz-regress
 run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/requests.bats \
-	tests/build.bats tests/command.bats tests/buildroot.bats tests/structure.bats
+	tests/build.bats tests/dist.bats tests/command.bats tests/buildroot.bats \
+	tests/structure.bats
 
 # The boot suite, once per kernel; the two runs go side by side, one QEMU (one core) each.
 for kernel in bookworm trixie; do
