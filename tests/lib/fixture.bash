@@ -35,16 +35,16 @@ OUTSIDER=kernel/drivers/net/nlmon.ko
 GEN=$REPO/build/modlatch-gen
 build_generator() { make -s -C "$REPO" build/modlatch-gen; }
 
-kernel_info() { sh "$REPO/tests/lib/kernel.sh" "$1" "${2:-$KERNEL}" "${3:-$GUEST_ARCH}"; }
+kernel_info() { sh "$REPO/scripts/kernel.sh" "$1" "${2:-$KERNEL}" "${3:-$GUEST_ARCH}"; }
 
 # What differs per guest architecture: the make variables of the shim, the static BusyBox and C
 # compiler for the image, and how QEMU boots it.
 arch_make_vars() { [ "$GUEST_ARCH" = amd64 ] || echo CROSS=aarch64; }
 arch_busybox() {
-	if [ "$GUEST_ARCH" = amd64 ]; then echo /bin/busybox; else sh "$REPO/tests/lib/cross.sh" busybox aarch64; fi
+	if [ "$GUEST_ARCH" = amd64 ]; then echo /bin/busybox; else sh "$REPO/scripts/cross.sh" busybox aarch64; fi
 }
 arch_cc() {
-	if [ "$GUEST_ARCH" = amd64 ]; then echo musl-gcc; else sh "$REPO/tests/lib/cross.sh" cc aarch64; fi
+	if [ "$GUEST_ARCH" = amd64 ]; then echo musl-gcc; else sh "$REPO/scripts/cross.sh" cc aarch64; fi
 }
 arch_console() { [ "$GUEST_ARCH" = amd64 ] && echo ttyS0 || echo ttyAMA0; }
 # pauth-impdef: QEMU's own pointer-authentication algorithm, much faster to emulate than the
@@ -188,12 +188,12 @@ fixture_stage() {
 }
 
 # fixture_workload_initramfs NAME SCRIPT: the initramfs of a workload guest, in two parts the
-# kernel unpacks one after the other: Debian's workload root (tests/lib/guestroot.sh, cached),
+# kernel unpacks one after the other: Debian's workload root (scripts/guestroot.sh, cached),
 # then modlatch as /init, the table's module files and SCRIPT as the supervisor. The root has a
 # merged /usr, so the second part writes below usr/ and never replaces a link of the first.
 fixture_workload_initramfs() {
 	local name=$1 script=$2 dir=$FIXTURES/$1 tree release rel base
-	base=$(sh "$REPO/tests/lib/guestroot.sh" cpio) || return 1
+	base=$(sh "$REPO/scripts/guestroot.sh" cpio) || return 1
 	tree=$(cat "$dir/tree-path")
 	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
 	rm -rf "$dir/overlay"
