@@ -138,9 +138,10 @@ fixture_disk() {
 
 # fixture_stage NAME MODULE...: an initramfs for $FIXTURES/NAME that loads MODULE... with what
 # they need (as modprobe orders them, decompressed for BusyBox's insmod), mounts /dev/vda
-# read-only, moves its /dev and /proc there and switch_roots to the disk's /sbin/init. It is
-# the storage stage an appliance needs when its disk driver is a module; it runs before
-# modlatch, while module loading is open, and is as trusted as the kernel it ships with.
+# read-only, moves its /dev and /proc there and switch_roots to the disk's /sbin/init (its /init
+# is tests/boot/guest/stage.sh). It is the storage stage an appliance needs when its disk driver
+# is a module; it runs before modlatch, while module loading is open, and is as trusted as the
+# kernel it ships with.
 fixture_stage() {
 	local name=$1 stage=$FIXTURES/$1/stage tree n=0 file
 	shift
@@ -158,19 +159,7 @@ fixture_stage() {
 		*) cat "$file" ;;
 		esac >"$stage/stage/$(printf %02d $n)-$(basename "${file%.xz}")"
 	done
-	cat >"$stage/init" <<-'SCRIPT'
-		#!/bin/sh
-		mount -t devtmpfs devtmpfs /dev
-		mount -t proc proc /proc
-		for module in /stage/*.ko; do insmod "$module" || echo "stage: insmod $module failed"; done
-		n=0
-		while [ ! -b /dev/vda ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
-		mount -t ext4 -o ro /dev/vda /newroot || echo "stage: cannot mount /dev/vda"
-		mount --move /dev /newroot/dev
-		mount --move /proc /newroot/proc
-		exec switch_root /newroot /sbin/init
-	SCRIPT
-	chmod +x "$stage/init"
+	install -m 0755 "$GUEST/stage.sh" "$stage/init"
 	(cd "$stage" && find . | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) >"$FIXTURES/$name/initramfs.cpio"
 }
