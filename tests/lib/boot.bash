@@ -47,14 +47,46 @@ fixture_boot() {
 	fi
 }
 
-# fixture NAME LIST [MAKE_VAR=VALUE ...]: build, lay out, pack and boot with the generic checks.
+# fixture NAME LIST [MAKE_VAR=VALUE ...] [--edit FUNCTION] [-- QEMU_ARG ...]: one boot case in
+# one call. Builds modlatch from LIST with the MAKE_VARs (fixture_build), lays out the rootfs
+# with the generic checks as supervisor (fixture_rootfs), runs `FUNCTION ROOTFS NAME` to add
+# what the case needs (a guard, case checks, a tool), packs the rootfs (fixture_initramfs) and
+# boots it with the QEMU_ARGs (fixture_boot). Knobs go before the call, as in guard.bats:
+#   BOOT_APPEND=rdinit=/sbin/guard fixture guard "$REPO/etc/demo.list" --edit guard_script
+# A case that changes the image in a way this call does not allow (a damaged table module, a
+# disk instead of an initramfs) calls the steps itself.
 fixture() {
-	local name=$1 list=$2
+	local name=$1 list=$2 edit="" make_vars=()
 	shift 2
-	fixture_build "$name" "$list" "$@" &&
+	while [ $# -gt 0 ]; do
+		case "$1" in
+		--edit)
+			if [ $# -lt 2 ] || ! declare -F "$2" >/dev/null; then
+				echo "fixture $name: --edit needs the name of a function, not '${2:-}'" >&2
+				return 1
+			fi
+			edit=$2
+			shift 2
+			;;
+		--)
+			shift
+			break
+			;;
+		[A-Za-z_]*=*)
+			make_vars+=("$1")
+			shift
+			;;
+		*)
+			echo "fixture $name: '$1' is not VAR=VALUE, --edit FUNCTION or -- QEMU_ARG..." >&2
+			return 1
+			;;
+		esac
+	done
+	fixture_build "$name" "$list" "${make_vars[@]}" &&
 		fixture_rootfs "$name" &&
+		{ [ -z "$edit" ] || "$edit" "$FIXTURES/$name/rootfs" "$name"; } &&
 		fixture_initramfs "$name" &&
-		fixture_boot "$name"
+		fixture_boot "$name" "$@"
 }
 
 # fixture_workload NAME LIST SCRIPT [MAKE_VAR=VALUE ...]: builds modlatch from LIST, packs it with
