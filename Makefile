@@ -31,10 +31,10 @@ TARGET_MODULES ?= /lib/modules
 
 # Toolchains. CC builds the target shim, HOSTCC the generator and the unit tests.
 # CROSS=aarch64 cross-builds the shim with Debian's cross gcc and Debian's musl for that
-# architecture, fetched into the cache by tests/lib/cross.sh.
+# architecture, fetched into the cache by scripts/cross.sh.
 CROSS ?=
 ifneq ($(CROSS),)
-CROSS_SPECS := $(shell sh tests/lib/cross.sh specs '$(CROSS)')
+CROSS_SPECS := $(shell sh scripts/cross.sh specs '$(CROSS)')
 ifeq ($(CROSS_SPECS),)
 $(error CROSS='$(CROSS)': expected aarch64)
 endif
@@ -122,7 +122,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars
 	$(CONFIG_ENV) sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
-	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(tests/lib/kernel.sh modules-dir)' >&2; exit 1; }
+	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(scripts/kernel.sh modules-dir)' >&2; exit 1; }
 	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ $(LIST) $(MODULES_DIR)
 
 $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
@@ -130,7 +130,7 @@ $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h 
 		$(TARGET_LDFLAGS)
 
 $(CROSS_SPECS):
-	sh tests/lib/cross.sh fetch '$(CROSS)'
+	sh scripts/cross.sh fetch '$(CROSS)'
 
 $(B)/unit-tests: $(UNIT_SRC) $(UNIT_HDR) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ $(UNIT_SRC)
@@ -149,21 +149,21 @@ install: all
 
 # Installs the Debian packages that the build and the tests need (as root).
 deps:
-	sh tests/lib/deps.sh
+	sh scripts/deps.sh
 
 # The kernels the boot tests run: Debian's 6.1 (bookworm) and 6.12 (trixie) cloud kernels, for
 # amd64 and arm64, and Debian's musl and BusyBox for aarch64 (the cross-built images).
 kernel:
-	sh tests/lib/kernel.sh fetch bookworm
-	sh tests/lib/kernel.sh fetch trixie
-	sh tests/lib/kernel.sh fetch bookworm arm64
-	sh tests/lib/kernel.sh fetch trixie arm64
-	sh tests/lib/cross.sh fetch aarch64
+	sh scripts/kernel.sh fetch bookworm
+	sh scripts/kernel.sh fetch trixie
+	sh scripts/kernel.sh fetch bookworm arm64
+	sh scripts/kernel.sh fetch trixie arm64
+	sh scripts/cross.sh fetch aarch64
 
 # The Debian root of the workload guests: a container engine and an appliance's network tools
-# (tests/lib/guestroot.sh), cached like the kernels.
+# (scripts/guestroot.sh), cached like the kernels.
 guest-root:
-	sh tests/lib/guestroot.sh fetch
+	sh scripts/guestroot.sh fetch
 
 check: deps
 	$(MAKE) lint

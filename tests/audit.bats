@@ -6,7 +6,7 @@
 bats_require_minimum_version 1.5.0
 bats_load_library bats-support
 bats_load_library bats-assert
-load lib/fixture
+load lib/kernel
 
 setup_file() {
 	build_generator

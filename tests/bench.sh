@@ -14,8 +14,8 @@
 # build/bench/results.csv and a table on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sh tests/lib/deps.sh
-sh tests/lib/kernel.sh fetch bookworm
+sh scripts/deps.sh
+sh scripts/kernel.sh fetch bookworm
 export KERNEL=bookworm QEMU_SMP=2
 # shellcheck source=tests/lib/fixture.bash
 source tests/lib/fixture.bash

@@ -4,7 +4,7 @@
 
 bats_load_library bats-support
 bats_load_library bats-assert
-load lib/fixture
+load lib/kernel
 
 setup() {
 	MODDIR=$(kernel_modules_dir)

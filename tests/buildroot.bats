@@ -8,7 +8,7 @@
 
 bats_load_library bats-support
 bats_load_library bats-assert
-load lib/fixture
+load lib/kernel
 
 # What depmod writes; the kernel's install step writes none of it.
 DEPMOD_OUTPUT='modules.dep* modules.alias* modules.symbols* modules.builtin.bin

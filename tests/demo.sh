@@ -4,8 +4,8 @@
 # QEMU (TCG) and prints what happened. As root it installs what is missing first.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-sh tests/lib/deps.sh
-sh tests/lib/kernel.sh fetch bookworm
+sh scripts/deps.sh
+sh scripts/kernel.sh fetch bookworm
 export KERNEL=bookworm
 # shellcheck source=tests/lib/fixture.bash
 source tests/lib/fixture.bash

@@ -5,7 +5,7 @@
 
 bats_load_library bats-support
 bats_load_library bats-assert
-load lib/fixture
+load lib/kernel
 
 setup_file() {
 	build_generator

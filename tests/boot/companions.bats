@@ -13,17 +13,12 @@ KNOBS='/proc/sys/kernel/kexec_load_disabled /proc/sys/kernel/unprivileged_bpf_di
 /proc/sys/kernel/yama/ptrace_scope
 /proc/sys/kernel/usermodehelper/bset'
 
-# companion_case NAME [MAKE_VAR=VALUE...]: an image whose case checks print every knob, try
-# to turn each back, print them again, and run the tries tool.
-companion_case() {
-	local name=$1 root
-	shift
-	fixture_build "$name" "$REPO/etc/demo.list" "$@" || return 1
-	fixture_rootfs "$name"
-	root=$FIXTURES/$name/rootfs
-	fixture_guest_tool "$name" tries "$GUEST/tries.c"
+# knob_checks ROOTFS NAME: case checks that print every knob, try to turn each back, print them
+# again, and run the tries tool.
+knob_checks() {
+	fixture_guest_tool "$2" tries "$GUEST/tries.c" || return 1
 	# shellcheck disable=SC2086,SC2116 # the knobs, joined into one line of words for the guest
-	cat >"$root/sbin/case-checks" <<-SCRIPT
+	cat >"$1/sbin/case-checks" <<-SCRIPT
 		#!/bin/sh
 		show() { for k in $(echo $KNOBS); do echo "CHECK \$1 \$(basename \$k)=\$(tr '\t' , <\$k)"; done; }
 		show before
@@ -34,18 +29,13 @@ companion_case() {
 		show after
 		/sbin/tries
 	SCRIPT
-	chmod +x "$root/sbin/case-checks"
-	fixture_initramfs "$name" && fixture_boot "$name"
+	chmod +x "$1/sbin/case-checks"
 }
 
-setup_file() {
-	companion_case companions-all ALSO_LATCH=all && companion_case companions-none || return 1
-	# The guard is PID 1 first: it mounts /proc and pins kexec_load_disabled read-only at 0,
-	# then execs modlatch, which keeps the mounts it finds.
-	local root=$FIXTURES/companions-ro/rootfs
-	fixture_build companions-ro "$REPO/etc/demo.list" ALSO_LATCH=all || return 1
-	fixture_rootfs companions-ro
-	cat >"$root/sbin/guard" <<-'SCRIPT'
+# kexec_pin_guard ROOTFS: /sbin/guard, which runs as PID 1 first, mounts /proc, pins
+# kexec_load_disabled read-only at 0 and execs modlatch, which keeps the mounts it finds.
+kexec_pin_guard() {
+	cat >"$1/sbin/guard" <<-'SCRIPT'
 		#!/bin/sh
 		mkdir -p /proc /run
 		mount -t proc proc /proc
@@ -55,9 +45,14 @@ setup_file() {
 		mount -o remount,bind,ro /proc/sys/kernel/kexec_load_disabled
 		exec /init
 	SCRIPT
-	chmod +x "$root/sbin/guard"
-	fixture_initramfs companions-ro &&
-		BOOT_APPEND="rdinit=/sbin/guard lsm=landlock,lockdown" fixture_boot companions-ro
+	chmod +x "$1/sbin/guard"
+}
+
+setup_file() {
+	fixture companions-all "$REPO/etc/demo.list" ALSO_LATCH=all --edit knob_checks &&
+		fixture companions-none "$REPO/etc/demo.list" --edit knob_checks || return 1
+	BOOT_APPEND="rdinit=/sbin/guard lsm=landlock,lockdown" \
+		fixture companions-ro "$REPO/etc/demo.list" ALSO_LATCH=all --edit kexec_pin_guard
 }
 
 @test "[$RUN] ALSO_LATCH=all sets every companion latch and reports each confirmed" {

@@ -12,9 +12,7 @@ bats_load_library bats-assert
 load ../lib/fixture
 
 setup_file() {
-	fixture_build console "$REPO/etc/demo.list" || return 1
-	fixture_rootfs console && fixture_initramfs console || return 1
-	BOOT_APPEND=loglevel=7 fixture_boot console || return 1
+	BOOT_APPEND=loglevel=7 fixture console "$REPO/etc/demo.list" || return 1
 	cp "$FIXTURES/console/serial.log" "$FIXTURES/console/serial-loud.log"
 	BOOT_APPEND=quiet fixture_boot console
 }

@@ -11,9 +11,7 @@ load ../lib/fixture
 
 setup_file() {
 	printf '%s\n' xor 'tcrypt mode=200 sec=1' >"$BATS_FILE_TMPDIR/slow.list"
-	fixture_build deadline "$BATS_FILE_TMPDIR/slow.list" LOAD_DEADLINE=5 || return 1
-	fixture_rootfs deadline
-	fixture_initramfs deadline && BOOT_TIMEOUT=150 fixture_boot deadline
+	BOOT_TIMEOUT=150 fixture deadline "$BATS_FILE_TMPDIR/slow.list" LOAD_DEADLINE=5
 }
 
 @test "[$RUN] the build carries the deadline" {

@@ -12,15 +12,11 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-# guarded NAME [MAKE_VAR=VALUE...]
-guarded() {
-	local name=$1 root release xor
-	shift
-	fixture_build "$name" "$REPO/etc/demo.list" "$@" || return 1
-	fixture_rootfs "$name"
-	root=$FIXTURES/$name/rootfs
-	release=$(kernel_release)
-	xor=$(module_file "$(kernel_modules_dir)" kernel/crypto/xor.ko)
+# early_guard ROOTFS: /sbin/guard, which loads nlmon and xor, starts a background job and execs
+# modlatch, and case checks that say whether the job is still alive.
+early_guard() {
+	local root=$1 xor
+	xor=$(module_file "$(kernel_modules_dir)" kernel/crypto/xor.ko) || return 1
 	case "$xor" in *.xz) xz -dc "$xor" ;; *) cat "$xor" ;; esac >"$root/lib/modules/early-xor.ko"
 	cat >"$root/sbin/guard" <<-'SCRIPT'
 		#!/bin/sh
@@ -39,12 +35,12 @@ guarded() {
 		echo "CHECK early-alive=$([ -d /proc/$(cat /early.pid) ] && echo yes || echo no)"
 	SCRIPT
 	chmod +x "$root/sbin/case-checks"
-	fixture_initramfs "$name" && BOOT_APPEND=rdinit=/sbin/guard fixture_boot "$name"
 }
 
 setup_file() {
-	guarded foreign &&
-		guarded foreign-halt ON_FOREIGN_MODULE=halt ALLOW_FOREIGN=nlmon KILL_OTHERS=yes
+	BOOT_APPEND=rdinit=/sbin/guard fixture foreign "$REPO/etc/demo.list" --edit early_guard &&
+		BOOT_APPEND=rdinit=/sbin/guard fixture foreign-halt "$REPO/etc/demo.list" \
+			ON_FOREIGN_MODULE=halt ALLOW_FOREIGN=nlmon KILL_OTHERS=yes --edit early_guard
 }
 
 @test "[$RUN] a module no table lists, loaded before modlatch, is named after the latch" {

@@ -11,11 +11,9 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-setup_file() {
-	local root=$FIXTURES/guard/rootfs
-	fixture_build guard "$REPO/etc/demo.list" || return 1
-	fixture_rootfs guard
-	cat >"$root/sbin/guard" <<-'SCRIPT'
+# guard_script ROOTFS: the guard above, as /sbin/guard.
+guard_script() {
+	cat >"$1/sbin/guard" <<-'SCRIPT'
 		#!/bin/sh
 		mkdir -p /proc /sys /dev
 		mount -t proc proc /proc
@@ -33,8 +31,11 @@ setup_file() {
 		echo "CHECK guard-mounts-unchanged=$([ "$(wc -l </proc/mounts)" = "$mounts_before" ] && echo yes)"
 		exec /init
 	SCRIPT
-	chmod +x "$root/sbin/guard"
-	fixture_initramfs guard && BOOT_APPEND=rdinit=/sbin/guard fixture_boot guard
+	chmod +x "$1/sbin/guard"
+}
+
+setup_file() {
+	BOOT_APPEND=rdinit=/sbin/guard fixture guard "$REPO/etc/demo.list" --edit guard_script
 }
 
 @test "[$RUN] as PID 1 of a child namespace with /proc mounted, modlatch refuses" {

@@ -7,15 +7,13 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-setup_file() {
-	local root
-	# s6: the overlay's example service and its logger, plus a test-only "checker" service
-	# that kills the example, watches s6 restart it, and powers off.
-	fixture_build s6 "$REPO/etc/demo.list" SUPERVISOR=s6 || return 1
-	fixture_rootfs s6 && fixture_overlay s6
-	fixture_programs s6 /usr/bin/s6-svscan /usr/bin/s6-supervise /usr/bin/s6-log \
+# s6_image ROOTFS NAME: s6 with the overlay's example service and its logger, plus a test-only
+# "checker" service that kills the example, watches s6 restart it, and powers off.
+s6_image() {
+	local root=$1
+	fixture_overlay "$2" || return 1
+	fixture_programs "$2" /usr/bin/s6-svscan /usr/bin/s6-supervise /usr/bin/s6-log \
 		/usr/bin/s6-svstat /usr/bin/s6-svok
-	root=$FIXTURES/s6/rootfs
 	mkdir -p "$root/etc/s6/service/checker"
 	cat >"$root/etc/s6/service/checker/run" <<-'SCRIPT'
 		#!/bin/sh
@@ -38,12 +36,13 @@ setup_file() {
 		poweroff -f
 	SCRIPT
 	chmod +x "$root/etc/s6/service/checker/run"
-	fixture_initramfs s6 && fixture_boot s6 || return 1
+}
 
-	# BusyBox init: the overlay's inittab and rcS, plus a test-only S99 script.
-	fixture_build busybox-init "$REPO/etc/demo.list" SUPERVISOR=busybox-init || return 1
-	fixture_rootfs busybox-init && fixture_overlay busybox-init
-	root=$FIXTURES/busybox-init/rootfs
+# busybox_init_image ROOTFS NAME: BusyBox init with the overlay's inittab and rcS, plus a
+# test-only S99 script.
+busybox_init_image() {
+	local root=$1
+	fixture_overlay "$2" || return 1
 	ln -s ../bin/busybox "$root/sbin/init"
 	cat >"$root/etc/init.d/S99check" <<-'SCRIPT'
 		#!/bin/sh
@@ -55,7 +54,11 @@ setup_file() {
 		poweroff -f
 	SCRIPT
 	chmod +x "$root/etc/init.d/S99check"
-	fixture_initramfs busybox-init && fixture_boot busybox-init
+}
+
+setup_file() {
+	fixture s6 "$REPO/etc/demo.list" SUPERVISOR=s6 --edit s6_image &&
+		fixture busybox-init "$REPO/etc/demo.list" SUPERVISOR=busybox-init --edit busybox_init_image
 }
 
 @test "[$RUN] s6: modlatch execs the overlay's boot script and s6-svscan becomes PID 1" {

@@ -11,25 +11,20 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-# guarded_case NAME MOUNTPOINT [MAKE_VAR=VALUE...]: a tmpfs on MOUNTPOINT, then modlatch.
-guarded_case() {
-	local name=$1 target=$2 root
-	shift 2
-	fixture_build "$name" "$REPO/etc/demo.list" "$@" || return 1
-	fixture_rootfs "$name"
-	root=$FIXTURES/$name/rootfs
-	cat >"$root/sbin/guard" <<-SCRIPT
+# tmpfs_on_proc ROOTFS: /sbin/guard, which mounts a tmpfs on /proc and execs modlatch.
+tmpfs_on_proc() {
+	cat >"$1/sbin/guard" <<-'SCRIPT'
 		#!/bin/sh
-		mkdir -p $target
-		mount -t tmpfs tmpfs $target
+		mkdir -p /proc
+		mount -t tmpfs tmpfs /proc
 		exec /init
 	SCRIPT
-	chmod +x "$root/sbin/guard"
-	fixture_initramfs "$name" && BOOT_APPEND=rdinit=/sbin/guard fixture_boot "$name"
+	chmod +x "$1/sbin/guard"
 }
 
 setup_file() {
-	guarded_case proc-not-procfs /proc ALSO_LATCH=kexec
+	BOOT_APPEND=rdinit=/sbin/guard fixture proc-not-procfs "$REPO/etc/demo.list" ALSO_LATCH=kexec \
+		--edit tmpfs_on_proc
 }
 
 @test "[$RUN] /proc is a tmpfs: the helpers are not counted as blanked, and nothing is loaded" {

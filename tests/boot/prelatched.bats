@@ -10,10 +10,7 @@ bats_load_library bats-assert
 load ../lib/fixture
 
 setup_file() {
-	fixture_build prelatched "$REPO/etc/demo.list" || return 1
-	fixture_rootfs prelatched
-	fixture_initramfs prelatched &&
-		BOOT_APPEND=sysctl.kernel.modules_disabled=1 fixture_boot prelatched
+	BOOT_APPEND=sysctl.kernel.modules_disabled=1 fixture prelatched "$REPO/etc/demo.list"
 }
 
 @test "[$RUN] a latch set before modlatch is said once, and no entry is tried" {

@@ -10,13 +10,10 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-setup_file() {
-	local root list=$BATS_FILE_TMPDIR/reaper.list
-	printf '%s\n' xor virtio_pci virtio_blk >"$list"
-	fixture_build app "$list" HANDOFF=reaper SUPERVISOR=/sbin/app STOP_TIMEOUT=1 || return 1
-	fixture_rootfs app
-	root=$FIXTURES/app/rootfs
-	cat >"$root/sbin/app" <<-'SCRIPT'
+# app_child ROOTFS NAME: the child of boot "app" as /sbin/app, and the empty ext4 disk it
+# writes to.
+app_child() {
+	cat >"$1/sbin/app" <<-'SCRIPT'
 		#!/bin/sh
 		echo "CHECK app-pid-is-1=$([ $$ -eq 1 ] && echo yes || echo no)"
 		echo "CHECK pid1=$(cat /proc/1/comm)"
@@ -37,22 +34,28 @@ setup_file() {
 		sleep 0.5
 		exit 7
 	SCRIPT
-	chmod +x "$root/sbin/app"
-	mke2fs -q -t ext4 -F "$FIXTURES/app/disk.img" 16M
-	fixture_initramfs app &&
-		fixture_boot app -drive "file=$FIXTURES/app/disk.img,format=raw,if=virtio" || return 1
+	chmod +x "$1/sbin/app"
+	mke2fs -q -t ext4 -F "$FIXTURES/$2/disk.img" 16M
+}
 
-	fixture_build killed "$list" HANDOFF=reaper SUPERVISOR=/sbin/app ON_EXIT=reboot || return 1
-	fixture_rootfs killed
-	cat >"$FIXTURES/killed/rootfs/sbin/app" <<-'SCRIPT'
+# killed_child ROOTFS: the child of boot "killed" as /sbin/app.
+killed_child() {
+	cat >"$1/sbin/app" <<-'SCRIPT'
 		#!/bin/sh
 		echo "CHECK started"
 		kill -TERM 1
 		sleep 5
 		echo "CHECK still-running"
 	SCRIPT
-	chmod +x "$FIXTURES/killed/rootfs/sbin/app"
-	fixture_initramfs killed && fixture_boot killed
+	chmod +x "$1/sbin/app"
+}
+
+setup_file() {
+	local list=$BATS_FILE_TMPDIR/reaper.list
+	printf '%s\n' xor virtio_pci virtio_blk >"$list"
+	fixture app "$list" HANDOFF=reaper SUPERVISOR=/sbin/app STOP_TIMEOUT=1 --edit app_child \
+		-- -drive "file=$FIXTURES/app/disk.img,format=raw,if=virtio" &&
+		fixture killed "$list" HANDOFF=reaper SUPERVISOR=/sbin/app ON_EXIT=reboot --edit killed_child
 }
 
 @test "[$RUN] modlatch stays PID 1 and runs the program as its child" {

@@ -9,16 +9,11 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-# record_case NAME [MAKE_VAR=VALUE...]: after the latch the case asks the kernel for a
-# filesystem nothing provides (fs-xfs), twice, and for a socket family (net-pf-15, AF_KEY).
-record_case() {
-	local name=$1 root
-	shift
-	fixture_build "$name" "$REPO/etc/demo.list" AFTER_LATCH=record "$@" || return 1
-	fixture_rootfs "$name"
-	root=$FIXTURES/$name/rootfs
-	fixture_guest_tool "$name" socket "$GUEST/socket.c"
-	cat >"$root/sbin/case-checks" <<-'SCRIPT'
+# request_checks ROOTFS NAME: after the latch the case asks the kernel for a filesystem nothing
+# provides (fs-xfs), twice, and for a socket family (net-pf-15, AF_KEY).
+request_checks() {
+	fixture_guest_tool "$2" socket "$GUEST/socket.c" || return 1
+	cat >"$1/sbin/case-checks" <<-'SCRIPT'
 		#!/bin/sh
 		mkdir -p /mnt/xfs
 		echo "CHECK mount-xfs=$(mount -t xfs /dev/null /mnt/xfs 2>&1)"
@@ -29,12 +24,13 @@ record_case() {
 		echo "CHECK kmsg-refused=$(dmesg -r | grep -c '^<12>.*modlatch: refused module=fs-xfs after latch')"
 		echo "CHECK loaded-after=$(cut -d' ' -f1 /proc/modules | sort | tr '\n' ,)"
 	SCRIPT
-	chmod +x "$root/sbin/case-checks"
-	fixture_initramfs "$name" && fixture_boot "$name"
+	chmod +x "$1/sbin/case-checks"
 }
 
 setup_file() {
-	record_case record && record_case record-elsewhere AFTER_LATCH_HELPER=/sbin/modlatch
+	fixture record "$REPO/etc/demo.list" AFTER_LATCH=record --edit request_checks &&
+		fixture record-elsewhere "$REPO/etc/demo.list" AFTER_LATCH=record \
+			AFTER_LATCH_HELPER=/sbin/modlatch --edit request_checks
 }
 
 @test "$RUN: the report says the helper records requests, and where" {

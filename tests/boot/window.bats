@@ -14,15 +14,14 @@ bats_load_library bats-support
 bats_load_library bats-assert
 load ../lib/fixture
 
-setup_file() {
-	local root=$FIXTURES/window/rootfs
-	printf '%s\n' xor br_netfilter '?tcrypt alg=modlatch-canary' >"$BATS_FILE_TMPDIR/window.list"
-	fixture_build window "$BATS_FILE_TMPDIR/window.list" || return 1
-	fixture_rootfs window
+# canary_image ROOTFS NAME: the canary as /sbin/modprobe and /sbin/hotplug, the table's module
+# names, and case checks that pull the triggers and look for markers.
+canary_image() {
+	local root=$1
 	install -m 0755 "$GUEST/canary.sh" "$root/sbin/modprobe"
 	install -m 0755 "$GUEST/canary.sh" "$root/sbin/hotplug"
-	fixture_guest_tool window socket "$GUEST/socket.c" || return 1
-	"$root/init" --print | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p' >"$root/etc/table-modules"
+	fixture_guest_tool "$2" socket "$GUEST/socket.c" || return 1
+	table_order "$2" >"$root/etc/table-modules"
 	cat >"$root/sbin/case-checks" <<-'SCRIPT'
 		#!/bin/sh
 		echo "CHECK canary-after-pid1=$(grep -c '^after-pid1 ' /canary.log 2>/dev/null)"
@@ -40,7 +39,11 @@ setup_file() {
 		echo "CHECK control-xfs-loaded=$(grep -c '^xfs ' /proc/modules)"
 	SCRIPT
 	chmod +x "$root/sbin/case-checks"
-	fixture_initramfs window && fixture_boot window
+}
+
+setup_file() {
+	printf '%s\n' xor br_netfilter '?tcrypt alg=modlatch-canary' >"$BATS_FILE_TMPDIR/window.list"
+	fixture window "$BATS_FILE_TMPDIR/window.list" --edit canary_image
 }
 
 @test "[$RUN] a module asking for another during the window spawns nothing" {

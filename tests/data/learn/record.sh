@@ -15,8 +15,8 @@ out=tests/data/learn
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
-tree=$(sh tests/lib/kernel.sh modules-dir "$suite")
-release=$(sh tests/lib/kernel.sh release "$suite")
+tree=$(sh scripts/kernel.sh modules-dir "$suite")
+release=$(sh scripts/kernel.sh release "$suite")
 root=$work/root
 mkdir -p "$root"/{bin,sbin,proc,sys,dev,lib/modules}
 cp -a "$tree" "$root/lib/modules/$release"
@@ -53,7 +53,7 @@ chmod +x "$root/init"
 (cd "$root" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) >"$work/initramfs.cpio"
 timeout 600 qemu-system-x86_64 -accel tcg -cpu max -m 1024 -display none -monitor none \
 	-no-reboot -serial "file:$work/serial.log" \
-	-kernel "$(sh tests/lib/kernel.sh vmlinuz "$suite")" -initrd "$work/initramfs.cpio" \
+	-kernel "$(sh scripts/kernel.sh vmlinuz "$suite")" -initrd "$work/initramfs.cpio" \
 	-append "console=ttyS0 panic=-1 loglevel=2" \
 	-nic user,model=virtio-net-pci -device virtio-rng-pci -device virtio-balloon-pci \
 	-drive "file=$work/initramfs.cpio,if=virtio,format=raw,readonly=on" </dev/null

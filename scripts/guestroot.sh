@@ -11,8 +11,8 @@
 # The root is Debian 12 (bookworm), the release this project is built on, with fixed
 # SOURCE_DATE_EPOCH. It carries no modprobe, insmod or depmod: the kernel execs the image's
 # /sbin/modprobe for its own requests even before PID 1 starts, and an appliance latched by
-# modlatch has nothing to load with anyway. The cache key is this file's hash, so a change of the
-# package list builds a new root.
+# modlatch has nothing to load with anyway. The cache key is this file's hash, so any change of
+# this file builds a new root: of the package list, but also of a message or a path in it.
 set -eu
 
 cache=${MODLATCH_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/modlatch}
@@ -29,7 +29,7 @@ key=$(sha256sum "$0" | cut -c1-12)
 dir=$cache/roots/$suite-$key
 
 build() {
-	command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run tests/lib/deps.sh"
+	command -v mmdebstrap >/dev/null || die "mmdebstrap is missing: run scripts/deps.sh"
 	rm -rf "$dir"
 	mkdir -p "$dir"
 	echo "guestroot.sh: building the $suite workload root in $dir" >&2
@@ -52,7 +52,7 @@ build() {
 }
 
 built() {
-	[ -e "$dir/.done" ] || die "no root yet: run tests/lib/guestroot.sh fetch"
+	[ -e "$dir/.done" ] || die "no root yet: run scripts/guestroot.sh fetch"
 }
 
 case "${1:-}" in

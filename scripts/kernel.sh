@@ -29,7 +29,7 @@ die() {
 	exit 1
 }
 
-# shellcheck source=tests/lib/apt.sh
+# shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
 
 resolve_package() {
@@ -78,7 +78,7 @@ fetch() {
 
 current() {
 	dir=$cache/kernels/$name
-	[ -e "$dir/.done" ] || die "no cached $suite $arch kernel; run: tests/lib/kernel.sh fetch $suite $arch"
+	[ -e "$dir/.done" ] || die "no cached $suite $arch kernel; run: scripts/kernel.sh fetch $suite $arch"
 	dir=$(cd "$dir" && pwd -P)
 	release=$(cat "$dir/release")
 }

@@ -29,7 +29,7 @@ aarch64) arch=arm64 ;;
 esac
 apt_dir=$cache/apt/$suite-$arch
 dir=$cache/cross/$cross
-# shellcheck source=tests/lib/apt.sh
+# shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
 
 # Debian's musl-gcc.specs names /usr/...; the same file with the paths of the unpacked copy.
