@@ -18,7 +18,8 @@ RUN="$KERNEL${ARCH_TAG:+ $ARCH_TAG}${QEMU_SMP:+ smp$QEMU_SMP}"
 
 # The generator, for the suites that run it on the host; each builds it once in setup_file.
 GEN=$REPO/build/modlatch-gen
-build_generator() { make -s -C "$REPO" build/modlatch-gen; }
+# B (the build directory of `make check`) is not the fixtures': they always build in build/.
+build_generator() { make -s -C "$REPO" B=build build/modlatch-gen; }
 
 kernel_info() { sh "$REPO/scripts/kernel.sh" "$1" "${2:-$KERNEL}" "${3:-$GUEST_ARCH}"; }
 kernel_modules_dir() { kernel_info modules-dir "$@"; }
