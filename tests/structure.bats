@@ -13,11 +13,13 @@ setup_file() {
 	# Every optional part compiled in, so that no call hides behind a build choice.
 	make -s -C "$REPO" B="$OBJ" HANDOFF=reaper AFTER_LATCH=record ALSO_LATCH=all LOAD=parallel \
 		ON_FOREIGN_MODULE=halt KILL_OTHERS=yes "$OBJ/config.h" >/dev/null
+	local kmod_cflags
+	read -ra kmod_cflags < <(pkg-config --cflags libkmod)
 	for dir in init common gen; do
 		mkdir -p "$OBJ/$dir"
-		for c in "$REPO"/$dir/*.c; do
+		for c in "$REPO/$dir"/*.c; do
 			cc -std=c11 -D_GNU_SOURCE -I"$REPO/$dir" -I"$REPO/common" -I"$OBJ" \
-				$(pkg-config --cflags libkmod) -c "$c" -o "$OBJ/$dir/$(basename "$c" .c).o"
+				"${kmod_cflags[@]}" -c "$c" -o "$OBJ/$dir/$(basename "$c" .c).o"
 		done
 	done
 }
