@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
 # modlatch: `make` builds build/modlatch-gen (host) and build/modlatch (target).
-# Every variable below is documented in README.md, "Build variables".
+# Every variable below is documented in doc/build.md, "Build variables".
 
 VERSION := 0.1.0
 
@@ -59,6 +59,7 @@ WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes $(WERROR)
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 SBINDIR ?= $(PREFIX)/sbin
+MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 B ?= build
@@ -91,7 +92,8 @@ TARGET_LDFLAGS := $(STATIC) -pthread -s -Wl,--gc-sections -Wl,-z,noseparate-code
 HOST_CPPFLAGS := -D_GNU_SOURCE -Igen -Icommon -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install setup check demo bench unit deps kernel guest-root format lint clean FORCE
+.PHONY: all install setup check demo bench unit deps kernel guest-root format lint man-lint clean \
+	FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -143,9 +145,15 @@ unit: $(B)/unit-tests $(B)/unit-tests-san
 	$(B)/unit-tests
 	$(B)/unit-tests-san
 
+# The man pages; make install puts each in $(MANDIR)/man<section>.
+MAN_PAGES := man/modlatch-gen.1 man/modlatch.list.5 man/modlatch.8
+
 install: all
 	install -D -m 0755 $(B)/modlatch-gen $(DESTDIR)$(BINDIR)/modlatch-gen
 	install -D -m 0755 $(B)/modlatch $(DESTDIR)$(SBINDIR)/modlatch
+	install -D -m 0644 man/modlatch-gen.1 $(DESTDIR)$(MANDIR)/man1/modlatch-gen.1
+	install -D -m 0644 man/modlatch.list.5 $(DESTDIR)$(MANDIR)/man5/modlatch.list.5
+	install -D -m 0644 man/modlatch.8 $(DESTDIR)$(MANDIR)/man8/modlatch.8
 
 # Installs the Debian packages that the build and the tests need (as root).
 deps:
@@ -189,17 +197,21 @@ demo:
 format:
 	clang-format -i gen/*.[ch] common/*.[ch] init/*.[ch] tests/unit/*.[ch] tests/fuzz/*.[ch]
 
-# The C sources in the layout of .clang-format, and every shell script shellcheck-clean
-# (settings in .shellcheckrc; bats files are read as bash).
+# The C sources in the layout of .clang-format, every shell script shellcheck-clean (settings in
+# .shellcheckrc; bats files are read as bash), and the man pages free of mandoc warnings.
 C_SOURCES = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null)
 SHELL_SCRIPTS = $(shell git ls-files -- '*.sh' '.ci/run' 'rootfs-overlay/etc/s6/boot' \
 	'rootfs-overlay/etc/s6/service/*/run' 'rootfs-overlay/etc/s6/service/*/log/run' \
 	'rootfs-overlay/etc/init.d/rcS' 2>/dev/null)
 BASH_SCRIPTS = $(shell git ls-files -- '*.bats' '*.bash' 2>/dev/null)
-lint:
+lint: man-lint
 	clang-format --dry-run -Werror $(C_SOURCES)
 	shellcheck $(SHELL_SCRIPTS)
 	shellcheck -s bash $(BASH_SCRIPTS)
+
+# mandoc (Debian package mandoc) checks the man(7) macros; -W warning ignores style notes.
+man-lint:
+	mandoc -T lint -W warning $(MAN_PAGES)
 
 clean:
 	rm -rf $(B)
