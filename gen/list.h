@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Module list files: one entry per line, "[?]name [param[=value] ...]".
+ * Module list files: one entry per line, "[?][!]name [param[=value] ...]".
  * '#' starts a comment where a word could start; blank lines are ignored.
  */
 #ifndef MODLATCH_LIST_H

@@ -370,7 +370,7 @@ out:
 	return rc;
 }
 
-/* The list format, for --help; README's "Module lists" says the rest. */
+/* The list format, for --help; modlatch.list(5) says the rest. */
 static void list_grammar(FILE *to)
 {
 	fputs("\nA list has one entry per line:  [?][!]name [param[=value] ...]\n"

@@ -76,8 +76,9 @@ static int check_modules_dep(const char *moddir)
 		char path[4096];
 		snprintf(path, sizeof(path), "%s/%s", moddir, indexes[i]);
 		if (stat(path, &st) < 0) {
-			fprintf(stderr, "%s: %s; run depmod on the tree first (see README)\n", path,
-				errno_name(errno));
+			fprintf(stderr,
+				"%s: %s; run depmod on the tree first (see modlatch-gen(1))\n",
+				path, errno_name(errno));
 			return -1;
 		}
 		if (!stale_index[0] || older(&st.st_mtim, &dep_mtime)) {
@@ -90,7 +91,8 @@ static int check_modules_dep(const char *moddir)
 		return 0;
 	case 1:
 		fprintf(stderr,
-			"%s: stale: %s is newer; run depmod on the tree first (see README)\n",
+			"%s: stale: %s is newer; run depmod on the tree first (see "
+			"modlatch-gen(1))\n",
 			stale_index, stale_path);
 		return -1;
 	default:

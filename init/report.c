@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * The report: a line per table entry, then one summary line. Both are key=value so that tests
- * and log collectors can parse them; README documents every field.
+ * and log collectors can parse them; doc/report.md documents every field.
  */
 #include "boot.h"
 #include "config.h"

@@ -14,7 +14,7 @@ echo "demo: building modlatch for $(kernel_release) with etc/demo.list" >&2
 fixture_build demo etc/demo.list
 fixture_rootfs demo "$GUEST/demo.sh"
 fixture_initramfs demo
-echo "demo: booting it in QEMU (TCG), about 10 seconds" >&2
+echo "demo: booting it in QEMU (TCG)" >&2
 fixture_boot demo
 
 echo

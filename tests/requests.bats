@@ -197,7 +197,7 @@ entries() { grep -v '^ *#' <<<"$output"; }
 	requests "$IN" "$BATS_TEST_TMPDIR/tree"
 	assert_failure 1
 	assert_output ''
-	[ "$stderr" = "$BATS_TEST_TMPDIR/tree/modules.dep: ENOENT; run depmod on the tree first (see README)" ]
+	[ "$stderr" = "$BATS_TEST_TMPDIR/tree/modules.dep: ENOENT; run depmod on the tree first (see modlatch-gen(1))" ]
 }
 
 @test "usage errors exit 2, and the usage names the command" {

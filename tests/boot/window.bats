@@ -7,7 +7,7 @@
 # module; a socket of AF_KEY, a module). No marker may appear and no module outside the table
 # may be loaded once PID 1 has started. (The kernel itself runs the image's /sbin/modprobe for
 # crypto self-tests before PID 1 exists; no PID 1 can stop that, so those markers are printed
-# for the record and the image must not carry a modprobe: see README.) A control at the end puts /sbin/modprobe back into kernel.modprobe and shows
+# for the record and the image must not carry a modprobe: see doc/boot.md.) A control at the end puts /sbin/modprobe back into kernel.modprobe and shows
 # that the same trigger then does run the canary, and that the latch still keeps xfs out.
 
 bats_load_library bats-support

@@ -13,7 +13,8 @@
 
 FUZZ_TARGETS := list kconfig audit modfile learn request
 FUZZ_SECONDS ?= 60
-FUZZ_CC ?= clang
+# Debian 12 installs clang as clang-14; a plain clang on PATH wins.
+FUZZ_CC ?= $(if $(shell command -v clang),clang,clang-14)
 # libFuzzer grows inputs to at most max_len; lines past 4095 bytes need room beyond its default.
 FUZZ_MAX_LEN ?= 16384
 FUZZ_ARGS ?=
