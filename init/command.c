@@ -17,7 +17,7 @@
 
 static void usage(int to)
 {
-	fdprint(to, "usage: modlatch --version | --print | --verify ROOT\n"
+	fdprint(to, "usage: modlatch --version | --print | --verify ROOT | --help\n"
 		    "As PID 1 at boot it loads the compiled-in modules, latches module loading\n"
 		    "and execs the supervisor; as a command it only reads.\n");
 	if (ML_AFTER_LATCH_RECORD)
