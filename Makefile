@@ -28,6 +28,13 @@ ALSO_LATCH ?=
 AFTER_LATCH ?= blank
 AFTER_LATCH_HELPER ?= /init
 TARGET_MODULES ?= /lib/modules
+# The real root, for an initramfs that switches to a disk (doc/build.md, "Booting from disk").
+ROOT ?=
+ROOT_FSTYPE ?=
+ROOT_MODE ?= ro
+ROOT_WAIT ?= 30
+VERITY ?=
+VERITY_ON_CORRUPTION ?= eio
 
 # Toolchains. CC builds the target shim, HOSTCC the generator and the unit tests.
 # CROSS=aarch64 cross-builds the shim with Debian's cross gcc and Debian's musl for that
@@ -76,7 +83,7 @@ INIT_HDR := $(wildcard init/*.h) $(COMMON_HDR)
 # The unit tests link the generator's parsers and emitter, not its libkmod code.
 UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/kconfig.c \
 	gen/emit.c gen/util.c init/fmt.c $(COMMON_SRC)
-UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h
+UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h init/kernel.h
 
 TARGET_CPPFLAGS := -D_GNU_SOURCE -Icommon -Iinit -I$(B)
 TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
@@ -93,7 +100,7 @@ HOST_CPPFLAGS := -D_GNU_SOURCE -Igen -Icommon -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 .PHONY: all install setup check demo bench unit deps kernel guest-root format lint man-lint clean \
-	FORCE
+	verity-image FORCE
 .DELETE_ON_ERROR:
 
 all: $(B)/modlatch-gen $(B)/modlatch
@@ -109,7 +116,8 @@ $(B)/modlatch-gen: $(GEN_SRC) $(GEN_HDR) | $(B)
 # The shim's configuration: every variable above that init/mkconfig.sh turns into config.h.
 CONFIG_VARS := VERSION SUPERVISOR FALLBACK_SHELL ON_FATAL ON_MODULE_FAILURE ON_INTEGRITY_FAILURE \
 	ON_FOREIGN_MODULE ALLOW_FOREIGN KILL_OTHERS HANDOFF ON_EXIT STOP_TIMEOUT LOAD_DEADLINE LOAD \
-	MAX_THREADS ALSO_LATCH AFTER_LATCH AFTER_LATCH_HELPER TARGET_MODULES
+	MAX_THREADS ALSO_LATCH AFTER_LATCH AFTER_LATCH_HELPER TARGET_MODULES ROOT ROOT_FSTYPE \
+	ROOT_MODE ROOT_WAIT VERITY VERITY_ON_CORRUPTION
 CONFIG_ENV = $(foreach v,$(CONFIG_VARS),$(v)='$($(v))')
 
 # Rebuild what depends on a variable only when its value changes.
@@ -120,7 +128,7 @@ $(B)/table.vars: FORCE | $(B)
 	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
-$(B)/config.h: init/mkconfig.sh $(B)/config.vars
+$(B)/config.h: init/mkconfig.sh $(B)/config.vars $(VERITY)
 	$(CONFIG_ENV) sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
@@ -184,6 +192,13 @@ check: setup
 	$(MAKE) lint
 	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
 	B=$(B) tests/run.sh
+
+# A root filesystem image pinned for VERITY=: $(B)/root.verity.img is ROOT_IMAGE followed by its
+# dm-verity hash tree, $(B)/root.verity the parameters the build pins (scripts/verity.sh).
+ROOT_IMAGE ?=
+verity-image: | $(B)
+	@test -n '$(ROOT_IMAGE)' || { echo 'verity-image: set ROOT_IMAGE to the root filesystem image' >&2; exit 1; }
+	sh scripts/verity.sh '$(ROOT_IMAGE)' '$(B)/root.verity.img' '$(B)/root.verity'
 
 # Boots four ways of loading the same modules and compares them (see tests/bench.sh).
 bench:
