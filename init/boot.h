@@ -5,6 +5,7 @@
 
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "table.h"
 
@@ -61,10 +62,10 @@ struct companion_result {
 /*
  * The rule of this program: steps record, only the policy stops the machine. Each step below
  * writes what it found into struct boot (and logs it) and returns, whatever went wrong;
- * enforce_policies() alone decides from those records whether the machine goes on, and
- * hand_off() stops it only when there is nothing to hand off to. A step that called
- * stop_machine() would cut the report short and bypass the policy the build chose. The one
- * exception is the load deadline (deadline.c): a step that hangs never returns to be judged.
+ * enforce_policies() alone decides from those records whether the machine goes on. After it,
+ * enter_root() and hand_off() stop it only when there is nothing to hand off to. A step that
+ * called stop_machine() would cut the report short and bypass the policy the build chose. The
+ * one exception is the load deadline (deadline.c): a step that hangs never returns to be judged.
  */
 struct boot {
 	long long started_us;
@@ -107,6 +108,7 @@ void check_loaded_modules(struct boot *boot);
 void record_requests_after_latch(struct boot *boot);
 void report(const struct boot *boot);
 void enforce_policies(const struct boot *boot);
+void enter_root(void);
 _Noreturn void hand_off(void);
 
 /* Loading, below load_modules(): one entry (entry.c), and entries side by side (waves.c). */
@@ -116,6 +118,12 @@ void load_entry(const struct ml_entry *e, unsigned index, struct module_result *
 void fail_entry(struct module_result *r, enum step step, int err);
 /* Loads the pending entries level by level, up to threads at a time; returns threads used. */
 unsigned load_in_waves(struct module_result *results, unsigned threads);
+
+/* The verified root (verity.c), below enter_root(). */
+/* Sets up the dm-verity device over device from the pinned parameters; its node in mapped. */
+bool open_verity(const char *device, char *mapped, size_t len);
+/* Whether the first block reads through the verity device: the pinned root hash is the disk's. */
+bool verity_first_block_matches(const char *mapped);
 
 /* The failure policy's rules (policy.c), which the report also states. */
 /* A failed entry that an optional module is allowed to have. */

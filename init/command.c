@@ -87,6 +87,15 @@ static int print_table(void)
 	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS, ML_LOAD_DEADLINE_S,
 	    ML_ALSO_LATCH[0] ? ML_ALSO_LATCH : "none", ML_AFTER_LATCH_RECORD ? "record " : "blank",
 	    ML_AFTER_LATCH_RECORD ? ML_AFTER_LATCH_HELPER : "", ml_table_len);
+	if (ML_ROOT_SWITCH)
+		out("root %s fstype=%s mode=%s wait=%d\n", ML_ROOT, ML_ROOT_FSTYPE,
+		    ML_ROOT_READONLY ? "ro" : "rw", ML_ROOT_WAIT_S);
+	if (ML_VERITY)
+		out("verity root_hash=%s salt=%s algorithm=%s data_blocks=%llu block_size=%u "
+		    "hash_block_size=%u hash_start=%llu on_corruption=%s\n",
+		    ML_VERITY_ROOT_HASH, ML_VERITY_SALT, ML_VERITY_ALGORITHM, ML_VERITY_DATA_BLOCKS,
+		    ML_VERITY_DATA_BLOCK_SIZE, ML_VERITY_HASH_BLOCK_SIZE, ML_VERITY_HASH_START,
+		    ML_VERITY_ON_CORRUPTION);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		print_entry(i, &ml_table[i]);
 	return 0;

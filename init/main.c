@@ -31,5 +31,6 @@ int main(int argc, char **argv)
 	record_requests_after_latch(&boot);
 	report(&boot);
 	enforce_policies(&boot);
+	enter_root();
 	hand_off();
 }

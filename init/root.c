@@ -1,0 +1,226 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The real root (ROOT=), for an initramfs that holds nothing but modlatch and its modules. Once
+ * the latch holds and the policies let the boot go on: wait for the root device (its driver,
+ * loaded from the table, probes on its own time), put dm-verity over it when built with VERITY=,
+ * mount it, move /dev, /proc, /sys and /run into it, delete the initramfs's files (their memory
+ * is freed only so), and make the new root "/". hand_off() then execs the supervisor from it.
+ * Nothing on the disk is read, let alone run, while module loading is open. Like hand_off(),
+ * this step stops the machine when it fails, naming why: there is nothing to hand off to.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "boot.h"
+#include "clock.h"
+#include "config.h"
+#include "errname.h"
+#include "fmt.h"
+#include "kernel.h"
+#include "log.h"
+
+#define NEW_ROOT "/sysroot"
+
+/*
+ * Calls visit(dirfd, name, arg) for each entry of the directory open at dirfd but "." and "..",
+ * until one returns true; whether one did. getdents64 itself: readdir() would bring malloc in.
+ */
+static bool each_entry(int dirfd, bool (*visit)(int dirfd, const char *name, void *arg), void *arg)
+{
+	char buf[2048];
+	long n;
+
+	while ((n = syscall(SYS_getdents64, dirfd, buf, sizeof(buf))) > 0)
+		for (long at = 0; at < n;) {
+			const struct linux_dirent64 *e = (const void *)(buf + at);
+			at += e->d_reclen;
+			if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+			    visit(dirfd, e->d_name, arg))
+				return true;
+		}
+	return false;
+}
+
+struct partition_search {
+	const char *label;
+	char *path;
+	size_t len;
+};
+
+/* Whether the block device name is the partition whose uevent says PARTNAME=label. */
+static bool is_partition(int dirfd, const char *name, void *arg)
+{
+	struct partition_search *search = arg;
+	char file[300], text[1024];
+
+	(void)dirfd;
+	if (fmt(file, sizeof(file), "/sys/class/block/%s/uevent", name) >= sizeof(file) ||
+	    read_text(file, text, sizeof(text)) < 0)
+		return false;
+	for (char *line = text, *next; line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = '\0';
+		if (strncmp(line, "PARTNAME=", 9) == 0 && strcmp(line + 9, search->label) == 0)
+			return fmt(search->path, search->len, "/dev/%s", name) < search->len;
+	}
+	return false;
+}
+
+/* PARTLABEL=NAME: the GPT partition of that name, as /dev/DEVNAME. */
+static bool find_partition(const char *label, char *path, size_t len)
+{
+	struct partition_search search = { label, path, len };
+	int dir = open("/sys/class/block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	bool found = dir >= 0 && each_entry(dir, is_partition, &search);
+
+	if (dir >= 0)
+		close(dir);
+	return found;
+}
+
+static bool is_block_device(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISBLK(st.st_mode);
+}
+
+/* Polls for the device until ROOT_WAIT has passed since the root step began. */
+static bool wait_for_device(const char *root, char *path, size_t len, long long since)
+{
+	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
+	bool by_label = strncmp(root, "PARTLABEL=", 10) == 0;
+
+	for (;;) {
+		if (by_label ? find_partition(root + 10, path, len)
+			     : fmt(path, len, "%s", root) < len && is_block_device(path))
+			return true;
+		if (monotonic_us() - since > ML_ROOT_WAIT_S * 1000000LL)
+			return false;
+		nanosleep(&pause, NULL);
+	}
+}
+
+static bool delete_entry(int dirfd, const char *name, void *arg);
+
+/* Deletes the initramfs's files as switch_root does: only on its own filesystem, never below a
+ * mount point (the new root and the moved kernel filesystems sit on other devices). */
+static void delete_tree(int dirfd, dev_t initramfs)
+{
+	each_entry(dirfd, delete_entry, &initramfs);
+	close(dirfd);
+}
+
+static bool delete_entry(int dirfd, const char *name, void *arg)
+{
+	dev_t initramfs = *(const dev_t *)arg;
+	struct stat st;
+
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_dev != initramfs)
+		return false;
+	if (S_ISDIR(st.st_mode)) {
+		int sub = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		if (sub >= 0)
+			delete_tree(sub, initramfs);
+	}
+	if (unlinkat(dirfd, name, S_ISDIR(st.st_mode) ? AT_REMOVEDIR : 0) < 0)
+		say(LOG_WARNING, "root: cannot delete %s from the initramfs: %s", name,
+		    errno_name(errno));
+	return false;
+}
+
+/* The first supervisor of the build that the new root holds, or NULL. */
+static const char *supervisor_in_new_root(void)
+{
+	char path[4096];
+
+	for (unsigned i = 0; ml_supervisors[i]; i++) {
+		if (fmt(path, sizeof(path), NEW_ROOT "%s", ml_supervisors[i][0]) >= sizeof(path))
+			continue;
+		if (access(path, X_OK) == 0)
+			return ml_supervisors[i][0];
+		say(LOG_ERR, "root: cannot run %s: %s", path, errno_name(errno));
+	}
+	return NULL;
+}
+
+static void move_into_new_root(const char *mount_point)
+{
+	char target[64];
+
+	fmt(target, sizeof(target), NEW_ROOT "%s", mount_point);
+	if (mount(mount_point, target, NULL, MS_MOVE, NULL) < 0) {
+		say(LOG_ERR, "root: cannot move %s to %s: %s", mount_point, target,
+		    errno_name(errno));
+		stop_machine("the kernel filesystems could not be moved into the new root");
+	}
+}
+
+/* The device to mount: the root device itself, or the verity device over it. */
+static void open_root_device(char *device, size_t len, long long since)
+{
+	char disk[256];
+
+	if (!wait_for_device(ML_ROOT, disk, sizeof(disk), since)) {
+		say(LOG_ERR, "root: no %s after %ds (ROOT_WAIT)", ML_ROOT, ML_ROOT_WAIT_S);
+		stop_machine("the root device did not appear");
+	}
+	bool named = strcmp(disk, ML_ROOT) != 0;
+	say(LOG_INFO, "root: %s appeared%s%s after %lldms", ML_ROOT, named ? " as " : "",
+	    named ? disk : "", (monotonic_us() - since + 500) / 1000);
+	fmt(device, len, "%s", disk);
+	if (!ML_VERITY)
+		return;
+	char mapped[64];
+	if (!open_verity(disk, mapped, sizeof(mapped)) ||
+	    !wait_for_device(mapped, device, len, since) || !verity_first_block_matches(device))
+		stop_machine("the verified root could not be opened");
+	say(LOG_INFO, "root: verity %s over %s root_hash=%s on_corruption=%s", device, disk,
+	    ML_VERITY_ROOT_HASH, ML_VERITY_ON_CORRUPTION);
+}
+
+void enter_root(void)
+{
+	char device[256];
+	long long since = monotonic_us();
+	struct stat initramfs;
+
+	if (!ML_ROOT_SWITCH)
+		return;
+	/* Deleting files is only for an initramfs: never for a disk modlatch was started from. */
+	if (!on_filesystem("/", RAMFS_MAGIC) && !on_filesystem("/", TMPFS_MAGIC))
+		stop_machine("ROOT is set but / is not an initramfs");
+	open_root_device(device, sizeof(device), since);
+	if ((mkdir(NEW_ROOT, 0700) < 0 && errno != EEXIST) ||
+	    mount(device, NEW_ROOT, ML_ROOT_FSTYPE, ML_ROOT_READONLY ? MS_RDONLY : 0, NULL) < 0) {
+		say(LOG_ERR, "root: cannot mount %s (%s) on " NEW_ROOT ": %s", device,
+		    ML_ROOT_FSTYPE, errno_name(errno));
+		stop_machine("the root filesystem could not be mounted");
+	}
+	const char *supervisor = supervisor_in_new_root();
+	if (!supervisor)
+		stop_machine("no supervisor of the build is on the new root");
+	move_into_new_root("/dev");
+	move_into_new_root("/proc");
+	move_into_new_root("/sys");
+	move_into_new_root("/run");
+	if (stat("/", &initramfs) < 0 || chdir(NEW_ROOT) < 0)
+		stop_machine("the new root could not be entered");
+	int top = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (top >= 0)
+		delete_tree(top, initramfs.st_dev);
+	if (mount(".", "/", NULL, MS_MOVE, NULL) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+		say(LOG_ERR, "root: cannot make " NEW_ROOT " the root: %s", errno_name(errno));
+		stop_machine("the new root could not be entered");
+	}
+	say(LOG_INFO, "root: %s (%s, %s) is / after %lldms; initramfs freed; next: %s", device,
+	    ML_ROOT_FSTYPE, ML_ROOT_READONLY ? "ro" : "rw", (monotonic_us() - since + 500) / 1000,
+	    supervisor);
+}
