@@ -147,6 +147,109 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_output --partial "mkconfig: AFTER_LATCH_HELPER='/sbin/mod latch': spaces are not supported"
 }
 
+@test "ROOT takes /dev/NAME or PARTLABEL=NAME with a filesystem type; bad roots stop the build" {
+	build ROOT=/dev/vda ROOT_FSTYPE=ext4
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line 'root /dev/vda fstype=ext4 mode=ro wait=30'
+	build ROOT=PARTLABEL=appliance-root ROOT_FSTYPE=erofs ROOT_MODE=rw ROOT_WAIT=5
+	run "$OUT/modlatch" --print
+	assert_line 'root PARTLABEL=appliance-root fstype=erofs mode=rw wait=5'
+	build ROOT=vda ROOT_FSTYPE=ext4
+	assert_failure
+	assert_output --partial "mkconfig: ROOT='vda': expected /dev/NAME or PARTLABEL=NAME"
+	build ROOT='/dev/v da' ROOT_FSTYPE=ext4
+	assert_failure
+	assert_output --partial "mkconfig: ROOT='/dev/v da': expected /dev/NAME or PARTLABEL=NAME (letters, digits, '_', '.', '-')"
+	build ROOT=/dev/vda
+	assert_failure
+	assert_output --partial "mkconfig: ROOT_FSTYPE is empty: name the root's filesystem"
+	build ROOT=/dev/vda ROOT_FSTYPE=ext4 ROOT_MODE=ro,nodev
+	assert_failure
+	assert_output --partial "mkconfig: ROOT_MODE='ro,nodev': expected rw or ro"
+	build ROOT=/dev/vda ROOT_FSTYPE=ext4 ROOT_WAIT=0
+	assert_failure
+	assert_output --partial "mkconfig: ROOT_WAIT='0': expected whole seconds from 1"
+	build ROOT=/dev/vda ROOT_FSTYPE=ext4 AFTER_LATCH=record
+	assert_failure
+	assert_output --partial "mkconfig: AFTER_LATCH=record with ROOT: the helper path would name a file of the new root"
+}
+
+@test "the root and verity code is in a ROOT build only: the default shim has none of it" {
+	build
+	run grep -c -a 'sysroot\|mapper/control' "$OUT/modlatch"
+	assert_output 0
+	printf '%s\n' VERITY_ROOT_HASH="$(printf 'ab%.0s' $(seq 32))" VERITY_SALT=- \
+		VERITY_DATA_BLOCKS=100 VERITY_HASH_START=100 >"$BATS_TEST_TMPDIR/verity"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$BATS_TEST_TMPDIR/verity"
+	assert_success
+	run grep -c -a 'sysroot' "$OUT/modlatch"
+	refute_output 0
+	run "$OUT/modlatch" --print
+	assert_line "verity root_hash=$(printf 'ab%.0s' $(seq 32)) salt=- algorithm=sha256 data_blocks=100 block_size=4096 hash_block_size=4096 hash_start=100 on_corruption=eio"
+}
+
+@test "VERITY is read as data, each line checked, naming the file and line; it needs a read-only ROOT" {
+	local params=$BATS_TEST_TMPDIR/verity
+	printf '%s\n' VERITY_ROOT_HASH=abcd VERITY_DATA_BLOCKS=8 >"$params"
+	build VERITY="$params"
+	assert_failure
+	assert_output --partial "mkconfig: VERITY='$params' needs ROOT: the device the verity data is on"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs ROOT_MODE=rw VERITY="$params"
+	assert_failure
+	assert_output --partial "mkconfig: VERITY with ROOT_MODE=rw: a verity device is read-only"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params.missing"
+	assert_failure
+	# shellcheck disable=SC2016 # a command substitution that must stay text
+	printf '%s\n' VERITY_ROOT_HASH=abcd 'VERITY_DATA_BLOCKS=$(reboot)' >"$params"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params"
+	assert_failure
+	assert_output --partial "mkconfig: $params:2: VERITY_DATA_BLOCKS='\$(reboot)' is not a number"
+	printf '%s\n' VERITY_ROOT_HASH=ABCD VERITY_DATA_BLOCKS=8 >"$params"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params"
+	assert_output --partial "mkconfig: $params:1: VERITY_ROOT_HASH='ABCD' is not a hex"
+	printf '%s\n' VERITY_ROOT_HASH=abcd VERITY_DATA_BLOCKS=8 VERITY_ROUNDS=3 >"$params"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params"
+	assert_output --partial "mkconfig: $params:3: unknown line 'VERITY_ROUNDS=3'"
+	printf '%s\n' VERITY_ROOT_HASH=abcd VERITY_DATA_BLOCKS=8 VERITY_DATA_BLOCK_SIZE=8192 >"$params"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params"
+	assert_output --partial "mkconfig: $params: block size 8192: expected 512, 1024, 2048 or 4096"
+	printf '%s\n' VERITY_ROOT_HASH=abcd VERITY_DATA_BLOCKS=8 >"$params"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params" VERITY_ON_CORRUPTION=ignore
+	assert_output --partial "mkconfig: VERITY_ON_CORRUPTION='ignore': expected eio, restart or panic"
+	build ROOT=/dev/vda ROOT_FSTYPE=erofs VERITY="$params" VERITY_ON_CORRUPTION=restart
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line --partial 'on_corruption=restart'
+}
+
+@test "make verity-image pins an image whose size is whole blocks, and refuses one that is not" {
+	local img=$BATS_TEST_TMPDIR/root.img
+	mkdir -p "$BATS_TEST_TMPDIR/tree/sbin"
+	echo 'an appliance' >"$BATS_TEST_TMPDIR/tree/sbin/init"
+	mkfs.ext4 -q -F -d "$BATS_TEST_TMPDIR/tree" "$img" 8M
+	VERITY_SALT=00112233 run make -s -C "$REPO" B="$OUT" ROOT_IMAGE="$img" verity-image
+	assert_success
+	run cat "$OUT/root.verity"
+	assert_line 'VERITY_SALT=00112233'
+	assert_line 'VERITY_DATA_BLOCKS=2048'
+	assert_line 'VERITY_HASH_START=2048'
+	local hash
+	hash=$(sed -n 's/^VERITY_ROOT_HASH=//p' "$OUT/root.verity")
+	[ "${#hash}" -eq 64 ]
+	# veritysetup itself agrees that the appended tree verifies the data under that root hash.
+	run veritysetup verify --no-superblock --hash-offset=$((8 * 1024 * 1024)) --data-blocks=2048 \
+		--salt=00112233 "$OUT/root.verity.img" "$OUT/root.verity.img" "$hash"
+	assert_success
+	truncate -s 1000 "$img"
+	run make -s -C "$REPO" B="$OUT" ROOT_IMAGE="$img" verity-image
+	assert_failure
+	assert_output --partial "verity: $img: 1000 bytes, not a whole number of 4096-byte blocks"
+	run make -s -C "$REPO" B="$OUT" verity-image
+	assert_failure
+	assert_output --partial 'verity-image: set ROOT_IMAGE to the root filesystem image'
+}
+
 @test "CROSS=aarch64 builds a static aarch64 shim from the arm64 tree; an unknown CROSS is refused" {
 	run make -s -C "$REPO" B="$OUT" CROSS=aarch64 MODULES_DIR="$(kernel_modules_dir bookworm arm64)" \
 		"$OUT/modlatch"

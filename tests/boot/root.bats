@@ -1,0 +1,209 @@
+#!/usr/bin/env bats
+# SPDX-License-Identifier: MIT
+# modlatch as the whole initramfs: the initramfs holds modlatch and the table's module files and
+# nothing else; modlatch loads the storage driver, dm-verity and the filesystem from the table,
+# latches, and only then waits for the disk, mounts it (verified, with VERITY=) and switches to
+# it; the supervisor runs from the disk. No other stage exists.
+#   verity:    ROOT=/dev/vda on erofs under dm-verity, its root hash pinned at build time
+#   tampered:  one byte of the supervisor changed on the disk after the pinning
+#   wronghash: the pinned root hash is not the disk's
+#   nodisk:    no disk attached: the wait ends at ROOT_WAIT and the machine stops
+#   ext4:      plain ROOT=/dev/vda on ext4, no verity
+#   label:     ROOT=PARTLABEL=appliance-root: an erofs partition of a GPT disk, no verity
+
+bats_load_library bats-support
+bats_load_library bats-assert
+load ../lib/fixture
+
+LIST=$REPO/etc/disk-root.list
+
+# What the disk root holds: the fixture's rootfs without modlatch and the table's modules (they
+# are in the initramfs), with the mount points modlatch moves in, and the root checks.
+disk_tree() {
+	local name=$1 root=$FIXTURES/$1/rootfs disk=$FIXTURES/$1/disk-root release
+	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
+	rm -rf "$disk"
+	cp -a "$root" "$disk"
+	rm -rf "$disk/init" "$disk/lib/modules/$release"
+	mkdir -p "$disk"/{dev,proc,sys,run}
+	cat >"$disk/sbin/case-checks" <<-'SCRIPT'
+		#!/bin/sh
+		echo "CHECK uptime=$(cut -d' ' -f1 /proc/uptime)"
+		echo "CHECK root=$(awk '$2 == "/" { r = $1 " " $3 " " $4 } END { print r }' /proc/mounts | cut -d, -f1)"
+		echo "CHECK dm-name=$(cat /sys/block/dm-0/dm/name 2>/dev/null || echo none)"
+		echo "CHECK write=$(touch /written 2>&1)"
+	SCRIPT
+	chmod +x "$disk/sbin/case-checks"
+}
+
+# root_initramfs NAME: modlatch as /init and the table's module files, nothing else.
+root_initramfs() {
+	local name=$1 stage=$FIXTURES/$1/initramfs-root release
+	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
+	rm -rf "$stage"
+	mkdir -p "$stage/lib/modules"
+	install -m 0755 "$FIXTURES/$name/build/modlatch" "$stage/init"
+	cp -a "$FIXTURES/$name/rootfs/lib/modules/$release" "$stage/lib/modules/"
+	(cd "$stage" && find . | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet) \
+		>"$FIXTURES/$name/initramfs.cpio"
+}
+
+# root_case NAME FSTYPE DISK_KIND [MAKE_VAR=VALUE ...]: builds the disk root of the demo checks
+# as FSTYPE (erofs or ext4), pinned for verity when DISK_KIND is verity or gpt-labelled when it
+# is gpt, then modlatch with ROOT and the MAKE_VARs, and its initramfs. Boots nothing.
+root_case() {
+	local name=$1 fstype=$2 kind=$3 dir=$FIXTURES/$1
+	shift 3
+	fixture_build "$name" "$LIST" || return 1
+	fixture_rootfs "$name" && disk_tree "$name" || return 1
+	rm -f "$dir/fs.img" "$dir/disk.img"
+	case "$fstype" in
+	erofs) mkfs.erofs "$dir/fs.img" "$dir/disk-root" >"$dir/mkfs.log" 2>&1 ;;
+	ext4) mkfs.ext4 -q -F -d "$dir/disk-root" "$dir/fs.img" 64M ;;
+	esac || return 1
+	truncate -s %4096 "$dir/fs.img"
+	case "$kind" in
+	verity) sh "$REPO/scripts/verity.sh" "$dir/fs.img" "$dir/disk.img" "$dir/verity" || return 1 ;;
+	gpt)
+		local size
+		size=$(stat -c %s "$dir/fs.img")
+		truncate -s $((size + 2 * 1024 * 1024)) "$dir/disk.img"
+		echo "start=2048, size=$((size / 512)), name=appliance-root" |
+			sfdisk -q --label gpt "$dir/disk.img" || return 1
+		dd if="$dir/fs.img" of="$dir/disk.img" bs=1M seek=1 conv=notrunc status=none
+		;;
+	*) cp "$dir/fs.img" "$dir/disk.img" ;;
+	esac
+	fixture_build "$name" "$LIST" ROOT_FSTYPE="$fstype" "$@" || return 1
+	root_initramfs "$name"
+}
+
+disk() { echo "-drive" "file=$FIXTURES/$1/disk.img,if=virtio,format=raw"; }
+
+setup_file() {
+	root_case verity erofs verity ROOT=/dev/vda VERITY="$FIXTURES/verity/verity" || return 1
+	# shellcheck disable=SC2046 # the drive option is two words
+	fixture_boot verity $(disk verity) && boot_times verity
+
+	root_case tampered erofs verity ROOT=/dev/vda VERITY="$FIXTURES/tampered/verity" || return 1
+	# One byte of the supervisor script, in the data area, after the pinning.
+	local at
+	at=$(grep -obUa 'CHECK pid=' "$FIXTURES/tampered/disk.img" | head -n 1 | cut -d: -f1)
+	[ -n "$at" ] && [ "$at" -lt "$(stat -c %s "$FIXTURES/tampered/fs.img")" ] || return 1
+	printf 'X' | dd of="$FIXTURES/tampered/disk.img" bs=1 seek="$at" conv=notrunc status=none
+	# shellcheck disable=SC2046
+	fixture_boot tampered $(disk tampered)
+
+	# The disk is right; the hash the build pinned is not its hash (every digit moved on by one).
+	root_case wronghash erofs verity ROOT=/dev/vda VERITY="$FIXTURES/wronghash/verity" || return 1
+	sed '/^VERITY_ROOT_HASH=/y/0123456789abcdef/123456789abcdef0/' \
+		"$FIXTURES/wronghash/verity" >"$FIXTURES/wronghash/pinned"
+	fixture_build wronghash "$LIST" ROOT_FSTYPE=erofs ROOT=/dev/vda \
+		VERITY="$FIXTURES/wronghash/pinned" && root_initramfs wronghash || return 1
+	# shellcheck disable=SC2046
+	fixture_boot wronghash $(disk wronghash)
+
+	root_case nodisk ext4 plain ROOT=/dev/vda ROOT_WAIT=3 || return 1
+	fixture_boot nodisk
+
+	root_case ext4 ext4 plain ROOT=/dev/vda || return 1
+	# shellcheck disable=SC2046
+	fixture_boot ext4 $(disk ext4)
+
+	root_case label erofs gpt ROOT=PARTLABEL=appliance-root || return 1
+	# shellcheck disable=SC2046
+	fixture_boot label $(disk label)
+}
+
+@test "[$RUN] verity: the initramfs holds modlatch and the table's module files, nothing else" {
+	run bash -c "cd '$FIXTURES/verity/initramfs-root' && find . -type f | sort"
+	local release
+	release=$(fixture_print verity | sed -n 's/^kernel //p')
+	expected=$( (echo ./init
+		fixture_print verity | sed -n "s|.* path=\\([^ ]*\\).*|./lib/modules/$release/\\1|p") | sort)
+	assert_output "$expected"
+}
+
+@test "[$RUN] verity: the table is loaded and latched before the disk is touched" {
+	run modlatch_lines verity
+	assert_line --regexp '^modlatch: summary .* failed=0 optional_failed=[0-9]+ latched=yes '
+	# The order of the log is the order of the boot: the latch, then the root.
+	local latch root
+	latch=$(modlatch_lines verity | grep -n '^modlatch: latch modules_disabled=1 probe=EPERM confirmed' | cut -d: -f1)
+	root=$(modlatch_lines verity | grep -n '^modlatch: root: /dev/vda appeared after' | cut -d: -f1)
+	[ -n "$latch" ] && [ -n "$root" ] && [ "$latch" -lt "$root" ]
+}
+
+@test "[$RUN] verity: the supervisor runs as PID 1 from the verity device, read-only" {
+	run modlatch_lines verity
+	assert_line --regexp '^modlatch: root: verity /dev/dm-0 over /dev/vda root_hash=[0-9a-f]{64} on_corruption=eio$'
+	assert_line --regexp '^modlatch: root: /dev/dm-0 \(erofs, ro\) is / after [0-9]+ms; initramfs freed; next: /sbin/supervisor$'
+	assert_line 'modlatch: exec /sbin/supervisor'
+	run check_lines verity
+	assert_line 'pid=1'
+	assert_line 'root=/dev/dm-0 erofs ro'
+	assert_line 'dm-name=root'
+	assert_line 'write=touch: /written: Read-only file system'
+	for fs in "devtmpfs /dev" "proc /proc" "sysfs /sys" "tmpfs /run"; do
+		assert_line "mounted=$fs 1"
+	done
+}
+
+@test "[$RUN] verity: /proc/modules is exactly the table, and nothing loads afterwards" {
+	table_loaded verity
+	run check_lines verity
+	assert_line 'modules_disabled=1'
+	assert_line "insmod=insmod: can't insert '/lib/modules/outsider.ko': Operation not permitted"
+	assert_line 'write0=sh: write error: Invalid argument'
+}
+
+@test "[$RUN] tampered: a changed byte of the supervisor is never read; nothing from the disk runs" {
+	run modlatch_lines tampered
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	assert_line --regexp '^modlatch: root: verity /dev/dm-0 over /dev/vda '
+	assert_line --regexp '^modlatch: (root: cannot run /sysroot/sbin/supervisor|cannot exec /sbin/supervisor): EIO$'
+	assert_line --regexp '^modlatch: stopping: (no supervisor of the build is on the new root|no supervisor could be executed); powering off$'
+	run check_lines tampered
+	assert_output ""
+}
+
+@test "[$RUN] wronghash: a root hash that is not the disk's is refused before anything is mounted" {
+	run modlatch_lines wronghash
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	assert_line 'modlatch: verity: the disk does not match the pinned root hash (reading /dev/dm-0: EIO)'
+	assert_line 'modlatch: stopping: the verified root could not be opened; powering off'
+	refute_line --partial 'is / after'
+	run check_lines wronghash
+	assert_output ""
+}
+
+@test "[$RUN] nodisk: with no disk the wait ends at ROOT_WAIT, naming the device, and the machine stops" {
+	run modlatch_lines nodisk
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	assert_line 'modlatch: root: no /dev/vda after 3s (ROOT_WAIT)'
+	assert_line 'modlatch: stopping: the root device did not appear; powering off'
+	run check_lines nodisk
+	assert_output ""
+}
+
+@test "[$RUN] ext4: plain ROOT= mounts the disk read-only and the supervisor runs from it" {
+	run modlatch_lines ext4
+	assert_line --regexp '^modlatch: root: /dev/vda \(ext4, ro\) is / after [0-9]+ms; initramfs freed; next: /sbin/supervisor$'
+	refute_line --partial 'root: verity'
+	run check_lines ext4
+	assert_line 'pid=1'
+	assert_line 'root=/dev/vda ext4 ro'
+	assert_line 'dm-name=none'
+	assert_line 'write=touch: /written: Read-only file system'
+	table_loaded ext4
+}
+
+@test "[$RUN] label: ROOT=PARTLABEL= finds the GPT partition by name; erofs mounts from it" {
+	run modlatch_lines label
+	assert_line --regexp '^modlatch: root: PARTLABEL=appliance-root appeared as /dev/vda1 after [0-9]+ms$'
+	assert_line --regexp '^modlatch: root: /dev/vda1 \(erofs, ro\) is / after [0-9]+ms; '
+	run check_lines label
+	assert_line 'pid=1'
+	assert_line 'root=/dev/vda1 erofs ro'
+	table_loaded label
+}
