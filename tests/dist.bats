@@ -9,7 +9,7 @@
 
 bats_load_library bats-support
 bats_load_library bats-assert
-load lib/kernel
+load lib/fixture
 
 VERSION=$(sed -n 's/^VERSION := //p' "$REPO/Makefile")
 NAME=modlatch-$VERSION
