@@ -27,8 +27,9 @@ die() {
 command -v veritysetup >/dev/null || die "no veritysetup: install Debian's cryptsetup-bin"
 [ -f "$image" ] || die "$image: no such file"
 size=$(stat -L -c %s "$image")
-[ "$size" -gt 0 ] && [ $((size % block)) -eq 0 ] ||
+if [ "$size" -eq 0 ] || [ $((size % block)) -ne 0 ]; then
 	die "$image: $size bytes, not a whole number of $block-byte blocks (pad it, or make it with a $block-byte block size)"
+fi
 blocks=$((size / block))
 
 cp "$image" "$out.tmp"
@@ -40,7 +41,9 @@ report=$(veritysetup format "$@" "$out.tmp" "$out.tmp") || die "veritysetup form
 field() { printf '%s\n' "$report" | sed -n "s/^$1:[[:space:]]*//p"; }
 root_hash=$(field 'Root hash')
 salt=$(field 'Salt')
-[ -n "$root_hash" ] && [ -n "$salt" ] || die "veritysetup said no root hash or salt: $report"
+if [ -z "$root_hash" ] || [ -z "$salt" ]; then
+	die "veritysetup said no root hash or salt: $report"
+fi
 {
 	echo "# scripts/verity.sh $image: $blocks data blocks, the hash tree after them"
 	echo "VERITY_ROOT_HASH=$root_hash"
