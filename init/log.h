@@ -19,13 +19,13 @@ void log_open_kmsg(void);
 
 void say(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Reads a small file (of /proc or /sys) whole into buf, NUL-terminated; its length, or -1. */
+ssize_t read_text(const char *path, char *buf, size_t len);
+
 /*
  * Formats one kmsg line, "<LEVEL>modlatch: TEXT\n", into line (cut to fit); returns its length.
  * For say() and for the module helper, which has no console.
  */
-/* Reads a small file (of /proc or /sys) whole into buf, NUL-terminated; its length, or -1. */
-ssize_t read_text(const char *path, char *buf, size_t len);
-
 size_t log_line(char *line, size_t size, int level, const char *format, va_list ap);
 
 #endif
