@@ -16,6 +16,7 @@
 
 #include "array_len.h"
 #include "audit.h"
+#include "cpio.h"
 #include "emit.h"
 #include "errname.h"
 #include "kconfig.h"
@@ -67,6 +68,7 @@ static void usage(FILE *to)
 		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE] [-m PATH]\n"
 		    "       modlatch-gen --learn [PROC_MODULES] [--sysfs DIR]\n"
 		    "       modlatch-gen --requests FILE MODULES_DIR\n"
+		    "       modlatch-gen --cpio [--mtime SECONDS] [--node SPEC]... DIR OUTPUT\n"
 		    "       modlatch-gen --version\n"
 		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod;\n"
 		    "module files are read inside ROOT (default: MODULES_DIR/../../..).\n"
@@ -593,16 +595,15 @@ static int version_main(int argc, char **argv)
 	return 0;
 }
 
-/* Five programs in one: the first argument picks one of the others, else it writes a table. */
+/* Six programs in one: the first argument picks one of the others, else it writes a table. */
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *flag;
 		int (*run)(int argc, char **argv);
 	} modes[] = {
-		{ "--audit", audit_main },
-		{ "--learn", learn_main },
-		{ "--requests", requests_main },
+		{ "--audit", audit_main },     { "--cpio", cpio_main },
+		{ "--learn", learn_main },     { "--requests", requests_main },
 		{ "--version", version_main },
 	};
 
