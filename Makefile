@@ -133,7 +133,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars $(VERITY)
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(scripts/kernel.sh modules-dir)' >&2; exit 1; }
-	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ $(LIST) $(MODULES_DIR)
+	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
 
 $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
@@ -199,6 +199,40 @@ ROOT_IMAGE ?=
 verity-image: | $(B)
 	@test -n '$(ROOT_IMAGE)' || { echo 'verity-image: set ROOT_IMAGE to the root filesystem image' >&2; exit 1; }
 	sh scripts/verity.sh '$(ROOT_IMAGE)' '$(B)/root.verity.img' '$(B)/root.verity'
+
+# The initramfs: make initramfs packs $(B)/modlatch as /init, the module files the table pins (at
+# TARGET_MODULES/<release>/<path>, where the shim opens them), /dev/console and the tree
+# INITRAMFS_OVERLAY into $(B)/initramfs.cpio, and compresses that with INITRAMFS_COMPRESSION (gzip,
+# zstd, xz or none) into $(B)/initramfs.cpio.gz (.zst, .xz), refusing one that KCONFIG cannot
+# unpack. The same inputs give the same bytes, dated SOURCE_DATE_EPOCH (default: the last commit's
+# time). scripts/initramfs.sh says what goes in and why (and prints one line per file it writes);
+# gen/cpio.c writes the archive.
+INITRAMFS_OVERLAY ?=
+INITRAMFS_COMPRESSION ?= gzip
+INITRAMFS_SUFFIX = $(patsubst $(INITRAMFS_COMPRESSION):%,%,$(filter $(INITRAMFS_COMPRESSION):%, \
+	gzip:.gz zstd:.zst xz:.xz))
+INITRAMFS_ENV = B='$(B)' MODULES_DIR='$(MODULES_DIR)' KCONFIG='$(KCONFIG)' \
+	TARGET_MODULES='$(TARGET_MODULES)' INITRAMFS_OVERLAY='$(INITRAMFS_OVERLAY)' \
+	INITRAMFS_COMPRESSION='$(INITRAMFS_COMPRESSION)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)'
+.PHONY: initramfs
+initramfs: $(B)/initramfs.cpio$(INITRAMFS_SUFFIX)
+
+# The table's files, listed by the modlatch-gen run that writes the table (--files). A build
+# directory from before the list existed gets both again.
+$(B)/table.files: $(B)/table.c
+	@test -f $@ || { rm -f $<; $(MAKE) --no-print-directory $<; }
+
+# What the archive depends on beyond its files: the variables, and the overlay as a listing.
+$(B)/initramfs.vars: FORCE | $(B)
+	@$(INITRAMFS_ENV) sh scripts/initramfs.sh vars > $@.new || { rm -f $@.new; exit 1; }
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+
+$(B)/initramfs.cpio: $(B)/table.files $(B)/modlatch $(B)/modlatch-gen $(B)/initramfs.vars \
+		scripts/initramfs.sh
+	@$(INITRAMFS_ENV) sh scripts/initramfs.sh cpio $@
+
+$(B)/initramfs.cpio.gz $(B)/initramfs.cpio.zst $(B)/initramfs.cpio.xz: $(B)/initramfs.cpio
+	@$(INITRAMFS_ENV) sh scripts/initramfs.sh compress $< $@
 
 # Boots four ways of loading the same modules and compares them (see tests/bench.sh).
 bench:

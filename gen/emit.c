@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "array_len.h"
+#include "util.h"
 
 /*
  * The characters of s: printable ASCII as is, the rest, '?' (trigraphs) and the characters in
@@ -96,5 +97,25 @@ int emit_table(FILE *out, const struct plan *plan, const char *release, const ch
 	if (plan->norder == 0)
 		fprintf(out, "\t{.name = \"\"},\n");
 	fprintf(out, "};\n\nconst unsigned ml_table_len = %zu;\n", plan->norder);
+	return ferror(out) ? -1 : 0;
+}
+
+int emit_files(FILE *out, const struct plan *plan)
+{
+	for (size_t k = 0; k < plan->norder; k++) {
+		const struct plan_module *m = &plan->modules[plan->order[k]];
+		if (!m->path || (m->flags & (ML_BUILTIN | ML_ABSENT)))
+			continue;
+		/* A line that sha256sum -c reads back as this path, inside the tree. */
+		if (strpbrk(m->path, "\n\\") || !plain_relative(m->path)) {
+			fprintf(stderr,
+				"module %s: path \"%s\" cannot be listed as a file of the tree\n",
+				m->name, m->path);
+			return -1;
+		}
+		for (int i = 0; i < SHA256_DIGEST_LEN; i++)
+			fprintf(out, "%02x", m->sha256[i]);
+		fprintf(out, "  %s\n", m->path);
+	}
 	return ferror(out) ? -1 : 0;
 }

@@ -16,12 +16,14 @@
 
 #include "array_len.h"
 #include "audit.h"
+#include "cpio.h"
 #include "emit.h"
 #include "errname.h"
 #include "kconfig.h"
 #include "learn.h"
 #include "list.h"
 #include "modfile.h"
+#include "output.h"
 #include "plan.h"
 #include "requests.h"
 #include "resolve.h"
@@ -35,7 +37,8 @@ struct gen {
 	const char *moddir;
 	const char *kconfig_path;
 	const char *output;
-	const char *root; /* --root; NULL: MODULES_DIR/../../.. */
+	const char *files; /* --files; NULL: no list of the pinned files */
+	const char *root;  /* --root; NULL: MODULES_DIR/../../.. */
 	struct image image;
 	struct resolver resolver;
 	struct kconfig kconfig;
@@ -60,15 +63,17 @@ __attribute__((format(printf, 3, 4))) static void warn(struct gen *g, unsigned l
 
 static void usage(FILE *to)
 {
-	fprintf(to, "usage: modlatch-gen [-k KCONFIG] [--root ROOT] [--strict] -o OUTPUT.c LIST "
-		    "MODULES_DIR\n"
+	fprintf(to, "usage: modlatch-gen [-k KCONFIG] [--root ROOT] [--strict] [--files FILES] "
+		    "-o OUTPUT.c LIST MODULES_DIR\n"
 		    "       modlatch-gen --audit ROOT [-k KCONFIG] [-c CMDLINE] [-m PATH]\n"
 		    "       modlatch-gen --learn [PROC_MODULES] [--sysfs DIR]\n"
 		    "       modlatch-gen --requests FILE MODULES_DIR\n"
+		    "       modlatch-gen --cpio [--mtime SECONDS] [--node SPEC]... DIR OUTPUT\n"
 		    "       modlatch-gen --version\n"
 		    "MODULES_DIR is <root>/lib/modules/<release> of the target, after depmod;\n"
 		    "module files are read inside ROOT (default: MODULES_DIR/../../..).\n"
 		    "--strict: warnings (softdeps, aliases naming several modules) are errors.\n"
+		    "--files: also writes FILES: the pinned files, as sha256sum prints them.\n"
 		    "Exit status: 0 written, 1 not written (errors), 2 usage.\n");
 }
 
@@ -338,34 +343,30 @@ static int check_limits(const struct plan *plan)
 	return 0;
 }
 
-/* Writes beside the output and renames over it: a failed run leaves no partial file. */
+/*
+ * The table and, with --files, the list of its files: both written in full before either is
+ * renamed into place, the list last on disk but first renamed, so that make sees it no older than
+ * the table. A list whose table could not follow is removed: it would describe another table.
+ */
 static int write_output(struct gen *g, const char *release)
 {
-	char *tmp = NULL;
+	struct output table = { 0 }, files = { 0 };
 	char *list_copy = strdup(g->list_path);
 	int rc = -1;
 
-	if (!list_copy || asprintf(&tmp, "%s.tmp.XXXXXX", g->output) < 0)
+	if (!list_copy || !output_open(&table, g->output) ||
+	    output_close(&table, emit_table(table.out, &g->plan, release, basename(list_copy))))
 		goto out;
-	int fd = mkstemp(tmp);
-	FILE *out = fd >= 0 ? fdopen(fd, "w") : NULL;
-	if (!out) {
-		fprintf(stderr, "%s: cannot create: %s\n", tmp, errno_name(errno));
-		if (fd >= 0)
-			close(fd);
+	if (g->files &&
+	    (!output_open(&files, g->files) ||
+	     output_close(&files, emit_files(files.out, &g->plan)) || output_commit(&files)))
 		goto out;
-	}
-	int failed = emit_table(out, &g->plan, release, basename(list_copy));
-	failed |= fchmod(fd, 0644) < 0;
-	failed |= fclose(out) != 0;
-	if (failed || rename(tmp, g->output) < 0) {
-		fprintf(stderr, "%s: cannot write: %s\n", g->output, errno_name(errno));
-		unlink(tmp);
-		goto out;
-	}
-	rc = 0;
+	rc = output_commit(&table);
+	if (rc < 0 && g->files)
+		unlink(g->files);
 out:
-	free(tmp);
+	output_discard(&table);
+	output_discard(&files);
 	free(list_copy);
 	return rc;
 }
@@ -391,19 +392,23 @@ static int parse_args(struct gen *g, int argc, char **argv)
 {
 	static const struct option options[] = { { "kconfig", required_argument, NULL, 'k' },
 						 { "output", required_argument, NULL, 'o' },
+						 { "files", required_argument, NULL, 'f' },
 						 { "root", required_argument, NULL, 'r' },
 						 { "strict", no_argument, NULL, 's' },
 						 { "help", no_argument, NULL, 'h' },
 						 { NULL, 0, NULL, 0 } };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "k:o:r:sh", options, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "k:o:f:r:sh", options, NULL)) != -1) {
 		switch (opt) {
 		case 'k':
 			g->kconfig_path = optarg;
 			break;
 		case 'o':
 			g->output = optarg;
+			break;
+		case 'f':
+			g->files = optarg;
 			break;
 		case 'r':
 			g->root = optarg;
@@ -570,7 +575,8 @@ static int generate_main(int argc, char **argv)
 		return 2;
 	rc = generate(&g);
 	if (rc < 0)
-		fprintf(stderr, "modlatch-gen: %s not written\n", g.output);
+		fprintf(stderr, "modlatch-gen: %s%s%s not written\n", g.output,
+			g.files ? " and " : "", g.files ? g.files : "");
 	plan_free(&g.plan);
 	kconfig_free(&g.kconfig);
 	resolver_close(&g.resolver);
@@ -589,16 +595,15 @@ static int version_main(int argc, char **argv)
 	return 0;
 }
 
-/* Five programs in one: the first argument picks one of the others, else it writes a table. */
+/* Six programs in one: the first argument picks one of the others, else it writes a table. */
 int main(int argc, char **argv)
 {
 	static const struct {
 		const char *flag;
 		int (*run)(int argc, char **argv);
 	} modes[] = {
-		{ "--audit", audit_main },
-		{ "--learn", learn_main },
-		{ "--requests", requests_main },
+		{ "--audit", audit_main },     { "--cpio", cpio_main },
+		{ "--learn", learn_main },     { "--requests", requests_main },
 		{ "--version", version_main },
 	};
 

@@ -27,6 +27,18 @@ int append_copy(char ***array, size_t *len, const char *s)
 	return 0;
 }
 
+bool plain_relative(const char *path)
+{
+	for (const char *p = path;; p++) {
+		size_t len = strcspn(p, "/");
+		if (len == 0 || (p[0] == '.' && (len == 1 || (len == 2 && p[1] == '.'))))
+			return false;
+		p += len;
+		if (!*p)
+			return true;
+	}
+}
+
 bool ends_with(const char *s, const char *suffix)
 {
 	size_t len = strlen(s), n = strlen(suffix);

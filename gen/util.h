@@ -12,5 +12,8 @@ int grow(void *array, size_t len, size_t size);
 /* Appends a copy of s to the *len strings at *array; -1 when out of memory, nothing appended. */
 int append_copy(char ***array, size_t *len, const char *s);
 bool ends_with(const char *s, const char *suffix);
+/* A relative path that stays below where it starts: not empty, no leading '/', and no
+ * component that is empty, "." or ".." (so no "//" and no trailing '/' either). */
+bool plain_relative(const char *path);
 
 #endif

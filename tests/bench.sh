@@ -48,7 +48,9 @@ build_image() {
 	modlatch-serial) fixture_build "$name" "etc/$list.list" LOAD=serial ;;
 	*) fixture_build "$name" "etc/$list.list" LOAD=parallel ;;
 	esac
-	fixture_rootfs "$name" "$GUEST/bench-report.sh"
+	# The same image for every method: the rootfs with modlatch and the table's files, packed as
+	# it is (the kmod method adds files below the table's modules directory).
+	fixture_rootfs "$name" "$GUEST/bench-report.sh" && fixture_pinned "$name" || return 1
 	fixture_guest_tool "$name" stamp "$GUEST/stamp.c"
 	root=$FIXTURES/$name/rootfs
 	release=$(kernel_release)
@@ -69,7 +71,7 @@ build_image() {
 		;;
 	esac
 	[ -e "$root/sbin/bench-init" ] && chmod +x "$root/sbin/bench-init"
-	fixture_initramfs "$name"
+	fixture_pack "$name"
 }
 
 # One boot; prints "latch_ms finit_ms exec_ms" (finit_ms "NA" where it cannot be measured).

@@ -118,7 +118,7 @@ EOF
 	private=$PKG/br-build/modules/lib/modules/$RELEASE
 	[ -s "$private/modules.dep" ]
 	run cat "$BATS_FILE_TMPDIR/build.log"
-	assert_output --regexp "modlatch-gen -k [^ ]*/linux/.config -o [^ ]* [^ ]*etc/demo.list $private"$'\n'
+	assert_output --regexp "modlatch-gen -k [^ ]*/linux/.config -o [^ ]* --files [^ ]* [^ ]*etc/demo.list $private"$'\n'
 	# The pins are those of the target's files.
 	run "$PKG/br-build/target/modlatch" --print
 	assert_line --partial "sha256=$(sha256sum "$TARGET/lib/modules/$RELEASE/kernel/crypto/xor.ko" |

@@ -2,7 +2,7 @@
 # Booting a fixture in QEMU (TCG) and keeping its serial log, and `fixture`, which builds, lays
 # out, packs and boots a case in one call. Part of the fixture library (tests/lib/fixture.bash,
 # whose header lists every knob); needs kernel.bash, image.bash and serial.bash. Knobs read
-# here: BOOT_KERNEL, QEMU_CPU, QEMU_SMP, QEMU_MEM, BOOT_APPEND, BOOT_TIMEOUT, GUEST_ARCH.
+# here: BOOT_KERNEL, QEMU_CPU, QEMU_SMP, QEMU_MEM, BOOT_APPEND, BOOT_TIMEOUT, GUEST_ARCH, INITRD.
 
 # How QEMU boots each guest architecture: the emulator and machine, and the serial console.
 arch_console() { [ "$GUEST_ARCH" = amd64 ] && echo ttyS0 || echo ttyAMA0; }
@@ -16,10 +16,11 @@ arch_qemu() {
 	fi
 }
 
-# fixture_boot NAME [QEMU_ARG ...]: boots the initramfs (if the fixture has one; without, the
-# QEMU_ARGs give the root disk) and waits for the guest to stop (power
+# fixture_boot NAME [QEMU_ARG ...]: boots the initramfs (INITRD, else the fixture's if it has one;
+# without, the QEMU_ARGs give the root disk) and waits for the guest to stop (power
 # off or reboot; -no-reboot turns both into QEMU's exit). The serial console lands in
-# $FIXTURES/NAME/serial.log. Fails if the guest does not stop within BOOT_TIMEOUT seconds.
+# $FIXTURES/NAME/serial.log, QEMU's command line in qemu.cmdline. Fails if the guest does not
+# stop within BOOT_TIMEOUT seconds.
 fixture_boot() {
 	local name=$1
 	shift
@@ -29,15 +30,19 @@ fixture_boot() {
 	# loglevel=2: the kernel echoes none of modlatch's /dev/kmsg lines (crit and below) to the
 	# console, where with two vCPUs the echo could land inside modlatch's own console line.
 	# QEMU must not inherit bats' descriptors 3 and 4, or the run hangs.
-	local initrd=()
-	[ -e "$dir/initramfs.cpio" ] && initrd=(-initrd "$dir/initramfs.cpio")
+	local initrd=() qemu
+	if [ -n "${INITRD:-}" ]; then
+		initrd=(-initrd "$INITRD")
+	elif [ -e "$dir/initramfs.cpio" ]; then
+		initrd=(-initrd "$dir/initramfs.cpio")
+	fi
+	read -ra qemu < <(arch_qemu)
+	qemu+=(-accel tcg -m "${QEMU_MEM:-512}" -smp "${QEMU_SMP:-1}" -display none -monitor none
+		-no-reboot -serial "file:$dir/serial.log" -kernel "$vmlinuz" "${initrd[@]}"
+		-append "console=$(arch_console) panic=-1 loglevel=2 ${BOOT_APPEND:-}" "$@")
+	printf '%s\n' "${qemu[@]}" >"$dir/qemu.cmdline"
 	local started=$SECONDS
-	# shellcheck disable=SC2046 # the emulator and its options are words
-	timeout "${BOOT_TIMEOUT:-240}" $(arch_qemu) -accel tcg \
-		-m "${QEMU_MEM:-512}" -smp "${QEMU_SMP:-1}" -display none -monitor none -no-reboot \
-		-serial "file:$dir/serial.log" -kernel "$vmlinuz" "${initrd[@]}" \
-		-append "console=$(arch_console) panic=-1 loglevel=2 ${BOOT_APPEND:-}" "$@" \
-		</dev/null >"$dir/qemu.log" 2>&1 3>&- 4>&-
+	timeout "${BOOT_TIMEOUT:-240}" "${qemu[@]}" </dev/null >"$dir/qemu.log" 2>&1 3>&- 4>&-
 	local rc=$?
 	echo $((SECONDS - started)) >"$dir/boot-seconds"
 	if [ "$rc" -ne 0 ]; then
@@ -50,11 +55,12 @@ fixture_boot() {
 # fixture NAME LIST [MAKE_VAR=VALUE ...] [--edit FUNCTION] [-- QEMU_ARG ...]: one boot case in
 # one call. Builds modlatch from LIST with the MAKE_VARs (fixture_build), lays out the rootfs
 # with the generic checks as supervisor (fixture_rootfs), runs `FUNCTION ROOTFS NAME` to add
-# what the case needs (a guard, case checks, a tool), packs the rootfs (fixture_initramfs) and
-# boots it with the QEMU_ARGs (fixture_boot). Knobs go before the call, as in guard.bats:
+# what the case needs (a guard, case checks, a tool), makes the initramfs with the rootfs as its
+# overlay (fixture_initramfs) and boots it with the QEMU_ARGs (fixture_boot). Knobs go before the call, as in guard.bats:
 #   BOOT_APPEND=rdinit=/sbin/guard fixture guard "$REPO/etc/demo.list" --edit guard_script
 # A case that changes the image in a way this call does not allow (a damaged table module, a
-# disk instead of an initramfs) calls the steps itself.
+# disk instead of an initramfs) calls the steps itself (fixture_pinned, then fixture_pack or
+# fixture_disk).
 fixture() {
 	local name=$1 list=$2 edit="" make_vars=()
 	shift 2
@@ -89,13 +95,15 @@ fixture() {
 		fixture_boot "$name" "$@"
 }
 
-# fixture_workload NAME LIST SCRIPT [MAKE_VAR=VALUE ...]: builds modlatch from LIST, packs it with
+# fixture_workload NAME LIST SCRIPT [MAKE_VAR=VALUE ...]: builds modlatch from LIST (its module
+# files under /usr/lib/modules, where the root's /lib leads), packs it with
 # the workload root and SCRIPT as the supervisor, boots (the caller sets QEMU_MEM and
 # BOOT_TIMEOUT; the root is unpacked into RAM) and prints the boot's times to the test log.
 fixture_workload() {
 	local name=$1 list=$2 script=$3
 	shift 3
-	fixture_build "$name" "$list" "$@" && fixture_workload_initramfs "$name" "$script" &&
+	fixture_build "$name" "$list" TARGET_MODULES=/usr/lib/modules "$@" &&
+		fixture_workload_initramfs "$name" "$script" &&
 		fixture_boot "$name" && boot_times "$name"
 }
 

@@ -7,7 +7,8 @@
 # It is the entry point of four parts, loaded in this order:
 #   kernel.bash  the kernel under test, its modules tree, the generator; the host suites that
 #                need nothing else load it alone (`load lib/kernel`)
-#   image.bash   modlatch built for a fixture, its rootfs, packed as an initramfs or a disk
+#   image.bash   modlatch built for a fixture, its rootfs, packed as an initramfs (make
+#                initramfs) or a disk
 #   serial.bash  the serial log read back: modlatch's report lines, the guest's CHECK lines
 #   boot.bash    QEMU, and `fixture`, which builds, lays out, packs and boots in one call
 #
@@ -21,6 +22,7 @@
 #   QEMU_SMP     virtual CPUs (default: 1); fixtures of a run with QEMU_SMP=2 live apart
 #   QEMU_MEM     guest memory in MiB (default: 512)
 #   BOOT_APPEND  extra kernel command line
+#   INITRD       initramfs that fixture_boot boots (default: the fixture's initramfs.cpio)
 #   BOOT_TIMEOUT seconds a boot may take before it fails (default: 240)
 #   GUEST_ARCH   Debian architecture of the guest: amd64 (default) or arm64, for which the shim
 #                is cross-built (CROSS=aarch64) and QEMU emulates the virt machine

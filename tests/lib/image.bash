@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: MIT
-# The guest's image: modlatch built for a fixture, the root filesystem laid out around it, and
-# that root packed as an initramfs or an ext4 disk. Part of the fixture library
+# The guest's image: modlatch built for a fixture, the guest's own files laid out beside it, and
+# both packed as an initramfs (make initramfs) or an ext4 disk. Part of the fixture library
 # (tests/lib/fixture.bash, whose header lists every knob); needs kernel.bash. Knobs read here:
 # TABLE_KERNEL, TREE, BOOT_KERNEL, GUEST_ARCH.
 
@@ -18,34 +18,38 @@ arch_cc() {
 	if [ "$GUEST_ARCH" = amd64 ]; then echo musl-gcc; else sh "$REPO/scripts/cross.sh" cc aarch64; fi
 }
 
-# fixture_make NAME DIR LIST KCONFIG [MAKE_VAR=VALUE ...]: builds $FIXTURES/NAME/DIR/modlatch
-# from the fixture's tree, logging to $FIXTURES/NAME/build.log.
+# fixture_make NAME DIR TARGET [MAKE_VAR=VALUE ...]: makes TARGET with make's B at
+# $FIXTURES/NAME/DIR, the variables fixture_build recorded for NAME and the MAKE_VARs, logging to
+# $FIXTURES/NAME/build.log.
 fixture_make() {
-	local name=$1 dir=$2 list=$3 kconfig=$4
-	shift 4
-	make -s -C "$REPO" B="$FIXTURES/$name/$dir" LIST="$list" \
-		MODULES_DIR="$(cat "$FIXTURES/$name/tree-path")" KCONFIG="$kconfig" \
-		SUPERVISOR=/sbin/supervisor "$@" "$FIXTURES/$name/$dir/modlatch" \
+	local name=$1 dir=$2 target=$3 vars
+	shift 3
+	mapfile -t vars <"$FIXTURES/$name/make-vars"
+	make -s -C "$REPO" B="$FIXTURES/$name/$dir" "${vars[@]}" "$@" "$target" \
 		>>"$FIXTURES/$name/build.log" 2>&1 || {
 		cat "$FIXTURES/$name/build.log" >&2
 		return 1
 	}
 }
 
-# fixture_build NAME LIST [MAKE_VAR=VALUE ...]: builds modlatch into $FIXTURES/NAME/build.
+# fixture_build NAME LIST [MAKE_VAR=VALUE ...]: builds modlatch into $FIXTURES/NAME/build, and
+# records the list, the tree and the MAKE_VARs in $FIXTURES/NAME/make-vars for the fixture's
+# later makes (fixture_initramfs).
 fixture_build() {
-	local name=$1 list=$2 table_kernel=${TABLE_KERNEL:-$KERNEL} kconfig
+	local name=$1 list=$2 table_kernel=${TABLE_KERNEL:-$KERNEL} dir=$FIXTURES/$1
 	shift 2
-	kconfig=$(kernel_info config "$table_kernel")
-	mkdir -p "$FIXTURES/$name"
-	echo "${TREE:-$(kernel_modules_dir "$table_kernel")}" >"$FIXTURES/$name/tree-path"
-	: >"$FIXTURES/$name/build.log"
+	mkdir -p "$dir"
+	echo "${TREE:-$(kernel_modules_dir "$table_kernel")}" >"$dir/tree-path"
+	printf '%s\n' "LIST=$list" "MODULES_DIR=$(cat "$dir/tree-path")" \
+		"KCONFIG=$(kernel_info config "$table_kernel")" SUPERVISOR=/sbin/supervisor "$@" \
+		>"$dir/make-vars"
+	: >"$dir/build.log"
 	# shellcheck disable=SC2046 # no words or one
-	fixture_make "$name" build "$list" "$kconfig" $(arch_make_vars) "$@" || return 1
+	fixture_make "$name" build "$dir/build/modlatch" $(arch_make_vars) || return 1
 	[ "$GUEST_ARCH" = amd64 ] && return 0
 	# A cross-built shim cannot run here; a copy for this machine, with the same table and
 	# choices, answers --print for the fixture.
-	fixture_make "$name" host "$list" "$kconfig" CC=cc STATIC= "$@"
+	fixture_make "$name" host "$dir/host/modlatch" CC=cc STATIC=
 }
 
 # fixture_print NAME: the fixture's table and build choices (modlatch --print).
@@ -57,33 +61,41 @@ fixture_print() {
 	fi
 }
 
-# fixture_rootfs NAME [SUPERVISOR_SCRIPT]: lays out $FIXTURES/NAME/rootfs: modlatch as /init,
-# BusyBox, every module file of the table (from the tree it was built from), the outsider
-# module uncompressed at /lib/modules/outsider.ko, and the supervisor script as
-# /sbin/supervisor (default: the generic guest checks).
+# fixture_rootfs NAME [SUPERVISOR_SCRIPT]: lays out $FIXTURES/NAME/rootfs, the guest's own files:
+# BusyBox, the outsider module uncompressed at /lib/modules/outsider.ko, and the supervisor script
+# as /sbin/supervisor (default: the generic guest checks). modlatch and the table's module files
+# are not in it: make initramfs adds them (fixture_initramfs), or fixture_pinned for a case that
+# changes them or boots from a disk.
 fixture_rootfs() {
 	local name=$1 script=${2:-$GUEST/supervisor.sh}
-	local root=$FIXTURES/$name/rootfs tree release applet rel
-	tree=$(cat "$FIXTURES/$name/tree-path")
-	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
+	local root=$FIXTURES/$name/rootfs applet
 	rm -rf "$root"
-	mkdir -p "$root"/{bin,sbin,etc,mnt,lib/modules/"$release"}
-	install -m 0755 "$FIXTURES/$name/build/modlatch" "$root/init"
+	mkdir -p "$root"/{bin,sbin,etc,mnt,lib/modules}
 	install -m 0755 "$(arch_busybox)" "$root/bin/busybox"
 	# The host's BusyBox lists the applets: both are Debian's busybox-static of one release.
 	for applet in $(/bin/busybox --list); do
 		[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 	done
 	install -m 0755 "$script" "$root/sbin/supervisor"
-	for rel in $(fixture_print "$name" | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
-		install -D -m 0644 "$tree/$rel" "$root/lib/modules/$release/$rel"
-	done
 	local outsider
 	outsider=$(module_file "$(kernel_modules_dir "${BOOT_KERNEL:-$KERNEL}")" "$OUTSIDER")
 	case "$outsider" in
 	*.xz) xz -dc "$outsider" >"$root/lib/modules/outsider.ko" ;;
 	*) cp "$outsider" "$root/lib/modules/outsider.ko" ;;
 	esac
+}
+
+# fixture_pinned NAME: adds what make initramfs would to the rootfs, modlatch as /init and every
+# module file of the table (from the tree it was built from), for a case that damages them or
+# packs the rootfs otherwise (fixture_pack, fixture_disk).
+fixture_pinned() {
+	local name=$1 root=$FIXTURES/$1/rootfs tree release rel
+	tree=$(cat "$FIXTURES/$name/tree-path")
+	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
+	install -m 0755 "$FIXTURES/$name/build/modlatch" "$root/init"
+	for rel in $(fixture_print "$name" | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
+		install -D -m 0644 "$tree/$rel" "$root/lib/modules/$release/$rel"
+	done
 }
 
 # fixture_overlay NAME: copies rootfs-overlay/ into the rootfs.
@@ -118,8 +130,22 @@ flip_byte() {
 	printf "\\$(printf %o $((byte ^ 255)))" | dd of="$1" bs=1 seek="$2" conv=notrunc status=none
 }
 
-# fixture_initramfs NAME: packs the rootfs into $FIXTURES/NAME/initramfs.cpio.
+# fixture_initramfs NAME [MAKE_VAR=VALUE ...]: the fixture's initramfs as a user builds it: `make
+# initramfs` for its build (modlatch as /init, the table's module files, /dev/console) with the
+# rootfs as INITRAMFS_OVERLAY, uncompressed (the MAKE_VARs may say otherwise), copied to
+# $FIXTURES/NAME/initramfs.cpio for fixture_boot.
 fixture_initramfs() {
+	local name=$1 dir=$FIXTURES/$1
+	shift
+	rm -f "$dir/initramfs.cpio"
+	# shellcheck disable=SC2046 # no words or one
+	fixture_make "$name" build initramfs $(arch_make_vars) INITRAMFS_OVERLAY="$dir/rootfs" \
+		INITRAMFS_COMPRESSION=none "$@" && cp "$dir/build/initramfs.cpio" "$dir/initramfs.cpio"
+}
+
+# fixture_pack NAME: packs the rootfs as it is into $FIXTURES/NAME/initramfs.cpio, for the cases
+# make initramfs refuses: a module file of the table damaged or replaced (after fixture_pinned).
+fixture_pack() {
 	local name=$1
 	(cd "$FIXTURES/$name/rootfs" && find . | LC_ALL=C sort |
 		cpio -o -H newc -R 0:0 --quiet) >"$FIXTURES/$name/initramfs.cpio"
@@ -130,6 +156,7 @@ fixture_initramfs() {
 # The fixture then has no initramfs unless fixture_stage adds one.
 fixture_disk() {
 	local dir=$FIXTURES/$1 root=$FIXTURES/$1/rootfs
+	fixture_pinned "$1" || return 1
 	mv "$root/init" "$root/sbin/init"
 	mkdir -p "$root"/{dev,proc,sys,run}
 	rm -f "$dir/initramfs.cpio" "$dir/disk.img"
@@ -165,23 +192,20 @@ fixture_stage() {
 }
 
 # fixture_workload_initramfs NAME SCRIPT: the initramfs of a workload guest, in two parts the
-# kernel unpacks one after the other: Debian's workload root (scripts/guestroot.sh, cached),
-# then modlatch as /init, the table's module files and SCRIPT as the supervisor. The root has a
-# merged /usr, so the second part writes below usr/ and never replaces a link of the first.
+# kernel unpacks one after the other: Debian's workload root (scripts/guestroot.sh, cached), then
+# `make initramfs` of the fixture's build with SCRIPT as the supervisor in its overlay. The root
+# has a merged /usr (/lib and /sbin are links), so the second part writes below usr/ and never
+# replaces a link of the first: the workload builds with TARGET_MODULES=/usr/lib/modules
+# (fixture_workload). The root stays a part of its own rather than an overlay: it is some 200 MB
+# with device nodes and hard links, packed once for every boot, where an overlay would be copied
+# and packed again for each.
 fixture_workload_initramfs() {
-	local name=$1 script=$2 dir=$FIXTURES/$1 tree release rel base
+	local name=$1 script=$2 dir=$FIXTURES/$1 base
 	base=$(sh "$REPO/scripts/guestroot.sh" cpio) || return 1
-	tree=$(cat "$dir/tree-path")
-	release=$(fixture_print "$name" | sed -n 's/^kernel //p')
-	rm -rf "$dir/overlay"
+	rm -rf "$dir/overlay" "$dir/initramfs.cpio"
 	mkdir -p "$dir/overlay/usr/sbin"
-	install -m 0755 "$dir/build/modlatch" "$dir/overlay/init"
 	install -m 0755 "$script" "$dir/overlay/usr/sbin/supervisor"
-	for rel in $(fixture_print "$name" | sed -n 's/.* path=\([^ ]*\).*/\1/p'); do
-		install -D -m 0644 "$tree/$rel" "$dir/overlay/usr/lib/modules/$release/$rel"
-	done
-	{
-		cat "$base"
-		(cd "$dir/overlay" && find . -mindepth 1 | LC_ALL=C sort | cpio -o -H newc -R 0:0 --quiet)
-	} >"$dir/initramfs.cpio"
+	fixture_make "$name" build initramfs INITRAMFS_OVERLAY="$dir/overlay" \
+		INITRAMFS_COMPRESSION=none || return 1
+	cat "$base" "$dir/build/initramfs.cpio" >"$dir/initramfs.cpio"
 }

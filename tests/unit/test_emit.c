@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "array_len.h"
 #include "check.h"
 #include "emit.h"
 
@@ -90,6 +91,68 @@ static void keeps_any_list_name_inside_the_header_comment(void)
 	plan_free(&plan);
 }
 
+static char *emit_file_list(const struct plan *plan, int *rc)
+{
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	*rc = emit_files(out, plan);
+	fclose(out);
+	return text;
+}
+
+static void lists_each_pinned_file_once_as_sha256sum_prints_it(void)
+{
+	struct plan plan = { 0 };
+	char err[128];
+	size_t llc = (size_t)plan_module(&plan, "llc");
+	size_t stp = (size_t)plan_module(&plan, "stp");
+	size_t builtin = (size_t)plan_module(&plan, "crc32c");
+	size_t absent = (size_t)plan_module(&plan, "veth");
+	int rc;
+
+	plan_add_dep(&plan, stp, llc);
+	plan.modules[llc].path = strdup("kernel/net/llc/llc.ko.xz");
+	plan.modules[llc].sha256[0] = 0x01;
+	plan.modules[stp].path = strdup("kernel/net/802/stp.ko");
+	plan.modules[stp].sha256[31] = 0xff;
+	plan.modules[builtin].flags |= ML_BUILTIN;
+	plan.modules[absent].flags |= ML_ABSENT;
+	plan_list(&plan, stp, 1, false, "", err, sizeof(err));
+	plan_list(&plan, builtin, 2, false, "", err, sizeof(err));
+	plan_list(&plan, absent, 3, true, "", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	char *text = emit_file_list(&plan, &rc);
+	CHECK(rc == 0);
+	CHECK_STR(text, "01000000000000000000000000000000000000000000000000000000000000"
+			"00  kernel/net/llc/llc.ko.xz\n"
+			"00000000000000000000000000000000000000000000000000000000000000"
+			"ff  kernel/net/802/stp.ko\n");
+	free(text);
+	plan_free(&plan);
+}
+
+static void refuses_a_file_path_that_would_not_read_back(void)
+{
+	static const char *const bad[] = { "/lib/modules/x.ko", "../x.ko", "a/../../x.ko",
+					   "a\nb.ko",		"a\\b.ko", "a//b.ko" };
+
+	for (size_t i = 0; i < ARRAY_LEN(bad); i++) {
+		struct plan plan = { 0 };
+		char err[128];
+		size_t x = (size_t)plan_module(&plan, "x");
+		int rc;
+
+		plan.modules[x].path = strdup(bad[i]);
+		plan_list(&plan, x, 1, false, "", err, sizeof(err));
+		CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+		free(emit_file_list(&plan, &rc));
+		CHECK(rc == -1);
+		plan_free(&plan);
+	}
+}
+
 static const struct unit_test emit_tests[] = {
 	{ "emit writes entries in load order with dependency indices",
 	  writes_entries_in_load_order_with_dependency_indices },
@@ -97,6 +160,10 @@ static const struct unit_test emit_tests[] = {
 	{ "emit writes a valid empty table", writes_a_valid_empty_table },
 	{ "emit keeps any list name inside the header comment",
 	  keeps_any_list_name_inside_the_header_comment },
+	{ "emit lists each pinned file once as sha256sum prints it",
+	  lists_each_pinned_file_once_as_sha256sum_prints_it },
+	{ "emit refuses a file path that would not read back",
+	  refuses_a_file_path_that_would_not_read_back },
 	{ NULL, NULL },
 };
 UNIT_SUITE(emit_tests)

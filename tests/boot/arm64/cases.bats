@@ -15,11 +15,11 @@ setup_file() {
 	local release
 	fixture demo "$REPO/etc/demo.list" || return 1
 	fixture_build tamper "$REPO/etc/demo.list" ON_INTEGRITY_FAILURE=continue || return 1
-	fixture_rootfs tamper
+	fixture_rootfs tamper && fixture_pinned tamper || return 1
 	release=$(kernel_release)
 	flip_byte "$(module_file "$FIXTURES/tamper/rootfs/lib/modules/$release" \
 		kernel/net/bridge/bridge.ko)" 400
-	fixture_initramfs tamper && fixture_boot tamper
+	fixture_pack tamper && fixture_boot tamper
 }
 
 @test "[$RUN] the shim is a static aarch64 program" {
