@@ -22,7 +22,7 @@ run_suite "$B/unit-tests-san"
 run_suite make -s B="$B" fuzz-regress
 run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/requests.bats \
 	tests/build.bats tests/dist.bats tests/command.bats tests/buildroot.bats \
-	tests/structure.bats tests/docs.bats
+	tests/structure.bats tests/docs.bats tests/initramfs.bats
 
 # The boot suite, once per kernel; the two runs go side by side, one QEMU (one core) each.
 for kernel in bookworm trixie; do
