@@ -251,10 +251,9 @@ git-work-tree:
 
 # A real Buildroot image of the external tree (buildroot/), built offline from Debian's archive
 # and booted in QEMU/TCG: scripts/buildroot-image.sh, doc/buildroot.md "A real image, offline".
-# Not part of check: it takes an hour or more on 2 cores. BUILDROOT is a Buildroot source tree;
+# Not part of check: it builds a kernel and some twenty packages. BUILDROOT: a Buildroot tree;
 # BUILDROOT_STAGES picks stages (toolchain sources configure build boot tamper; all by default).
-BUILDROOT ?=
-BUILDROOT_STAGES ?=
+# The script reads WORK, JOBS, TIMEOUT and PATCHELF_SRC from the environment or make's command line.
 .PHONY: buildroot-image
 buildroot-image:
 	BUILDROOT='$(BUILDROOT)' sh scripts/buildroot-image.sh $(BUILDROOT_STAGES)

@@ -237,6 +237,7 @@ EOF
 @test "buildroot: the offline defconfig keeps the example's kernel fragment and image" {
 	local debian=$REPO/buildroot/configs/modlatch_qemu_x86_64_debian_defconfig
 	local line
+	# shellcheck disable=SC2016 # $(...) is Buildroot's, kept as written
 	for line in BR2_INIT_MODLATCH=y BR2_TARGET_ROOTFS_INITRAMFS=y \
 		'BR2_LINUX_KERNEL_CONFIG_FRAGMENT_FILES="$(BR2_EXTERNAL_MODLATCH_PATH)/board/qemu-x86_64/linux.fragment"'; do
 		grep -qxF "$line" "$REPO/buildroot/configs/modlatch_qemu_x86_64_defconfig"
