@@ -282,3 +282,13 @@ dist:
 lint: git-work-tree
 git-work-tree:
 	@sh scripts/dist.sh work-tree 'make lint'
+
+# A real Buildroot image of the external tree (buildroot/), built offline from Debian's archive
+# and booted in QEMU/TCG: scripts/buildroot-image.sh, doc/buildroot.md "A real image, offline".
+# Not part of check: it builds a kernel and some twenty packages. BUILDROOT: a Buildroot tree;
+# BUILDROOT_STAGES picks stages (toolchain sources configure build boot tamper; all by default).
+# The script reads WORK, JOBS, TIMEOUT and PATCHELF_SRC from the environment or make's command line.
+.PHONY: buildroot-image
+buildroot-image:
+	BUILDROOT='$(BUILDROOT)' sh scripts/buildroot-image.sh $(BUILDROOT_STAGES)
+SHELL_SCRIPTS += buildroot/board/qemu-x86_64/check-overlay/etc/init.d/S99modlatch-check

@@ -219,3 +219,28 @@ EOF
 	assert_failure
 	assert_output --partial "no modules tree at $TARGET/lib/modules/0.0-none"
 }
+
+@test "buildroot: make buildroot-image refuses a missing or wrong BUILDROOT, saying what it wants" {
+	run make -C "$REPO" --no-print-directory buildroot-image BUILDROOT=
+	assert_failure
+	assert_output --partial "BUILDROOT is not set: give a Buildroot source tree"
+	run make -C "$REPO" --no-print-directory buildroot-image BUILDROOT="$BATS_TEST_TMPDIR"
+	assert_failure
+	assert_output --partial "is not a Buildroot source tree (no BR2_VERSION in its Makefile)"
+	mkdir "$BATS_TEST_TMPDIR/br"
+	echo 'export BR2_VERSION := 2026.02.3' >"$BATS_TEST_TMPDIR/br/Makefile"
+	BUILDROOT=$BATS_TEST_TMPDIR/br WORK=$BATS_TEST_TMPDIR/work run sh "$REPO/scripts/buildroot-image.sh" nonsense
+	assert_failure
+	assert_output --partial "unknown stage 'nonsense'"
+}
+
+@test "buildroot: the offline defconfig keeps the example's kernel fragment and image" {
+	local debian=$REPO/buildroot/configs/modlatch_qemu_x86_64_debian_defconfig
+	local line
+	# shellcheck disable=SC2016 # $(...) is Buildroot's, kept as written
+	for line in BR2_INIT_MODLATCH=y BR2_TARGET_ROOTFS_INITRAMFS=y \
+		'BR2_LINUX_KERNEL_CONFIG_FRAGMENT_FILES="$(BR2_EXTERNAL_MODLATCH_PATH)/board/qemu-x86_64/linux.fragment"'; do
+		grep -qxF "$line" "$REPO/buildroot/configs/modlatch_qemu_x86_64_defconfig"
+		grep -qxF "$line" "$debian"
+	done
+}
