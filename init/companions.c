@@ -15,6 +15,7 @@
 #include "config.h"
 #include "fmt.h"
 #include "kernel.h"
+#include "text.h"
 
 /* CAP_SYS_MODULE's bit in the first word of a capability set. */
 #define CAP_SYS_MODULE_BIT (1UL << 16)
@@ -56,7 +57,7 @@ static bool read_value(int fd, struct companion_result *r)
 		return false;
 	}
 	r->value[n] = '\0';
-	r->value[strcspn(r->value, "\n")] = '\0';
+	r->value[span(r->value, "\n")] = '\0';
 	/* The bset's two words are tab-separated; the report's fields are space-separated. */
 	for (char *c = r->value; *c; c++)
 		if (*c == '\t')

@@ -15,6 +15,7 @@
 #include "errname.h"
 #include "kernel.h"
 #include "log.h"
+#include "text.h"
 
 enum { BLANKED, ABSENT, STILL_SET };
 
@@ -43,8 +44,7 @@ static int blank(const char *path)
 	close(fd);
 	if (n != 1 || value[0] != '\n') {
 		if (n > 0)
-			say(LOG_ERR, "%s still reads '%.*s'", path, (int)strcspn(value, "\n"),
-			    value);
+			say(LOG_ERR, "%s still reads '%.*s'", path, (int)span(value, "\n"), value);
 		return STILL_SET;
 	}
 	return BLANKED;

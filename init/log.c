@@ -10,6 +10,7 @@
 
 #include "errname.h"
 #include "fmt.h"
+#include "text.h"
 
 /*
  * Each line gets its own open of /dev/kmsg. The kernel rate-limits every open file to 10 lines
@@ -85,7 +86,7 @@ static void emit(const char *line, size_t len, int level)
 		close(kmsg);
 		echoed = level < kernel_echoes_below;
 	}
-	const char *plain = strchr(line, '>') + 1;
+	const char *plain = find(line, '>') + 1;
 	if (!echoed)
 		write_all(STDERR_FILENO, plain, len - (size_t)(plain - line));
 }
@@ -110,7 +111,7 @@ void log_open_kmsg(void)
 	if (fd >= 0)
 		close(fd);
 	for (size_t at = 0, len; at < early_len; at += len) {
-		len = strcspn(early + at, "\n") + 1;
+		len = span(early + at, "\n") + 1;
 		emit(early + at, len, early[at + 1] - '0');
 	}
 	if (early_lost)

@@ -15,6 +15,7 @@
 #include "errname.h"
 #include "fmt.h"
 #include "log.h"
+#include "text.h"
 
 /* Something is mounted at path when it sits on another device than its parent. */
 static bool is_mount_point(const char *path)
@@ -111,11 +112,11 @@ static size_t read_mount_points(char *buf, size_t size, char **points, size_t ma
 	close(fd);
 	buf[used] = '\0';
 	for (char *line = buf; line && *line && count < max;) {
-		char *next = strchr(line, '\n');
+		char *next = find(line, '\n');
 		if (next)
 			*next++ = '\0';
-		char *point = strchr(line, ' ');
-		char *end = point ? strchr(point + 1, ' ') : NULL;
+		char *point = find(line, ' ');
+		char *end = point ? find(point + 1, ' ') : NULL;
 		if (end) {
 			*end = '\0';
 			unescape(point + 1);

@@ -20,6 +20,7 @@
 #include "fmt.h"
 #include "kernel.h"
 #include "log.h"
+#include "text.h"
 
 /* A process's flags, field 9 of /proc/PID/stat, and its command; false if it is gone. */
 static bool read_stat(const char *pid, unsigned long *flags, char *comm, size_t len)
@@ -29,13 +30,13 @@ static bool read_stat(const char *pid, unsigned long *flags, char *comm, size_t 
 	fmt(path, sizeof(path), "/proc/%s/stat", pid);
 	if (read_text(path, stat, sizeof(stat)) <= 0)
 		return false;
-	char *open_paren = strchr(stat, '('), *close_paren = strrchr(stat, ')');
+	char *open_paren = find(stat, '('), *close_paren = strrchr(stat, ')');
 	if (!open_paren || !close_paren || close_paren < open_paren)
 		return false;
 	fmt(comm, len, "%.*s", (int)(close_paren - open_paren - 1), open_paren + 1);
 	const char *field = close_paren + 2; /* field 3, the state */
 	for (int i = 3; i < 9 && *field; i++)
-		field += strcspn(field, " "), field += *field == ' ';
+		field += span(field, " "), field += *field == ' ';
 	for (*flags = 0; *field >= '0' && *field <= '9'; field++)
 		*flags = *flags * 10 + (unsigned long)(*field - '0');
 	return true;

@@ -19,6 +19,7 @@
 
 #include "errname.h"
 #include "log.h"
+#include "text.h"
 
 /* Exit status of a refused request; the kernel passes it on as the request's failure. */
 #define REFUSED 1
@@ -40,7 +41,7 @@ static void tell(int level, const char *format, ...)
 		(void)!write(kmsg, line, len);
 		close(kmsg);
 	}
-	const char *plain = strchr(line, '>') + 1;
+	const char *plain = find(line, '>') + 1;
 	if (stderr_open)
 		(void)!write(STDERR_FILENO, plain, len - (size_t)(plain - line));
 }

@@ -24,6 +24,7 @@
 #include "fmt.h"
 #include "kernel.h"
 #include "log.h"
+#include "text.h"
 
 #define NEW_ROOT "/sysroot"
 
@@ -64,7 +65,7 @@ static bool is_partition(int dirfd, const char *name, void *arg)
 	    read_text(file, text, sizeof(text)) < 0)
 		return false;
 	for (char *line = text, *next; line; line = next) {
-		next = strchr(line, '\n');
+		next = find(line, '\n');
 		if (next)
 			*next++ = '\0';
 		if (strncmp(line, "PARTNAME=", 9) == 0 && strcmp(line + 9, search->label) == 0)
