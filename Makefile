@@ -81,7 +81,7 @@ GEN_HDR := $(wildcard gen/*.h) $(COMMON_HDR)
 INIT_SRC := $(wildcard init/*.c)
 INIT_HDR := $(wildcard init/*.h) $(COMMON_HDR)
 # The unit tests link the generator's parsers and emitter, not its libkmod code.
-UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/kconfig.c \
+UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/kconfig.c gen/costs.c \
 	gen/emit.c gen/util.c init/fmt.c init/text.c $(COMMON_SRC)
 UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h init/kernel.h
 

@@ -6,9 +6,16 @@
 
 const char *ml_compression_name(unsigned compression)
 {
-	static const char *const words[] = { ML_COMPRESSIONS(ML_WORD) };
+	static const char *const words[] = { ML_COMPRESSIONS(ML_COMP_WORD) };
 
 	return compression < ARRAY_LEN(words) ? words[compression] : "unknown";
+}
+
+const char *ml_suffix(unsigned compression)
+{
+	static const char *const suffixes[] = { ML_COMPRESSIONS(ML_COMP_SUFFIX) };
+
+	return compression < ARRAY_LEN(suffixes) ? suffixes[compression] : "";
 }
 
 const char *ml_flag_name(unsigned bit)

@@ -192,6 +192,41 @@ int plan_order(struct plan *plan, char *err, size_t errlen)
 	return 0;
 }
 
+/* chain[k]: the module at position k's cost plus the longest chain of those that wait for it. */
+static void chain_costs(const struct plan *plan, unsigned long long *chain)
+{
+	for (size_t k = 0; k < plan->norder; k++)
+		chain[k] = plan->modules[plan->order[k]].cost;
+	/* Whatever waits for a module comes later in the order, so is final when it is reached. */
+	for (size_t k = plan->norder; k-- > 0;) {
+		const struct plan_module *m = &plan->modules[plan->order[k]];
+		for (size_t i = 0; i < m->ndeps + m->nafter; i++) {
+			size_t d = i < m->ndeps ? m->deps[i] : m->after[i - m->ndeps];
+			size_t at = plan_position(plan, d);
+			unsigned long long through = plan->modules[d].cost + chain[k];
+			if (through > chain[at])
+				chain[at] = through;
+		}
+	}
+}
+
+int plan_rank(struct plan *plan)
+{
+	unsigned long long *chain = calloc(plan->norder ? plan->norder : 1, sizeof(*chain));
+
+	if (!chain)
+		return -1;
+	chain_costs(plan, chain);
+	for (size_t k = 0; k < plan->norder; k++) {
+		unsigned rank = 0;
+		for (size_t j = 0; j < plan->norder; j++)
+			rank += chain[j] > chain[k] || (chain[j] == chain[k] && j < k);
+		plan->modules[plan->order[k]].rank = rank;
+	}
+	free(chain);
+	return 0;
+}
+
 size_t plan_position(const struct plan *plan, size_t index)
 {
 	for (size_t k = 0; k < plan->norder; k++)

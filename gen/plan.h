@@ -28,7 +28,9 @@ struct plan_module {
 	unsigned compression;
 	unsigned flags; /* enum ml_entry_flag */
 	unsigned level;
-	unsigned listed_line; /* 0 when only pulled in */
+	unsigned long long cost; /* what loading it takes: file size, or measured microseconds */
+	unsigned rank;		 /* place in the ready queue (plan_rank) */
+	unsigned listed_line;	 /* 0 when only pulled in */
 	bool listed_optional;
 	bool sequential;
 	int state; /* internal to plan_order */
@@ -74,6 +76,13 @@ void plan_mark_sequential(struct plan *plan, size_t index);
  * Fails on a cycle. May be called again after more ordering edges are added.
  */
 int plan_order(struct plan *plan, char *err, size_t errlen);
+
+/*
+ * Ranks the ordered modules for the shim's ready queue: 0 for the one with the longest chain of
+ * costs from it to the end of anything that waits for it, then down; ties in load order. A
+ * module is worth starting early when much waits behind it.
+ */
+int plan_rank(struct plan *plan);
 
 /* Position of module index in the load order. */
 size_t plan_position(const struct plan *plan, size_t index);

@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "filehash.h"
 #include "table.h"
 
 enum step {
@@ -111,13 +112,25 @@ void enforce_policies(const struct boot *boot);
 void enter_root(void);
 _Noreturn void hand_off(void);
 
-/* Loading, below load_modules(): one entry (entry.c), and entries side by side (waves.c). */
-/* Loads one pending entry; safe to call from several threads for entries of one level. */
-void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results);
+/* Loading, below load_modules(): one entry (entry.c), and the ready queue (ready.c). */
+/* An entry's file, opened and checked against its pin ahead of its load. */
+struct opened {
+	int fd; /* -1 when the check failed */
+	enum pin_check check;
+	int err; /* errno of a failed open or read */
+	long long usec;
+};
+/* Opens e's file and checks it against its pin; o says how that went. */
+void open_entry(const struct ml_entry *e, struct module_result *r, struct opened *o);
+/* Loads a pending entry through o once what it waits for is done, and closes o; fails it
+ * without loading when an entry it needs is not in the kernel. */
+void load_opened(const struct ml_entry *e, unsigned index, struct module_result *results,
+		 const struct opened *o);
 /* Marks an entry failed at step, with errno err (0 when the step has none). */
 void fail_entry(struct module_result *r, enum step step, int err);
-/* Loads the pending entries level by level, up to threads at a time; returns threads used. */
-unsigned load_in_waves(struct module_result *results, unsigned threads);
+/* Loads the pending entries on up to workers threads, this one included: by rank, or with
+ * serial one at a time in table order; returns how many threads ran. */
+unsigned load_from_queue(struct module_result *results, unsigned workers, bool serial);
 
 /* The verified root (verity.c), below enter_root(). */
 /* Sets up the dm-verity device over device from the pinned parameters; its node in mapped. */

@@ -48,23 +48,36 @@ static void print_hex(const unsigned char *bytes, size_t len)
 		out("%02x", bytes[i]);
 }
 
+static void print_names(const char *key, const uint16_t *entries, unsigned count)
+{
+	for (unsigned d = 0; d < count; d++)
+		out("%s%s", d ? "," : key, ml_string(ml_table[entries[d]].name));
+}
+
 static void print_entry(unsigned i, const struct ml_entry *e)
 {
-	out("%u name=%s level=%u flags=", i, e->name, e->level);
+	out("%u name=%s flags=", i, ml_string(e->name));
 	print_flags(e->flags);
-	if (e->pulled_by[0])
-		out(" pulled_by=%s", e->pulled_by);
+	if (e->pulled_by != ML_LISTED)
+		out(" pulled_by=%s", ml_string(ml_table[e->pulled_by].name));
 	if (!(e->flags & (ML_BUILTIN | ML_ABSENT))) {
-		out(" compression=%s size=%llu sha256=", ml_compression_name(e->compression),
-		    e->size);
+		out(" compression=%s size=%u sha256=", ml_compression_name(e->compression),
+		    (unsigned)e->size);
 		print_hex(e->sha256, sizeof(e->sha256));
-		out(" path=%s", e->path);
+		out(" path=%s%s%s", ml_string(e->dir), ml_string(e->file),
+		    ml_suffix(e->compression));
 	}
-	if (e->params[0])
-		out(" params=\"%s\"", e->params);
-	for (unsigned d = 0; d < e->ndeps; d++)
-		out("%s%s", d ? "," : " needs=", ml_table[e->deps[d]].name);
-	out("\n");
+	if (e->params)
+		out(" params=\"%s\"", ml_string(e->params));
+	print_names(" needs=", &ml_deps[e->deps], e->ndeps);
+	print_names(" after=", &ml_deps[e->deps + e->ndeps], e->nafter);
+	out(" rank=%u\n", e->rank);
+}
+
+static void print_entries(void)
+{
+	for (unsigned i = 0; i < ml_table_len; i++)
+		print_entry(i, &ml_table[i]);
 }
 
 static int print_table(void)
@@ -96,37 +109,37 @@ static int print_table(void)
 		    ML_VERITY_ROOT_HASH, ML_VERITY_SALT, ML_VERITY_ALGORITHM, ML_VERITY_DATA_BLOCKS,
 		    ML_VERITY_DATA_BLOCK_SIZE, ML_VERITY_HASH_BLOCK_SIZE, ML_VERITY_HASH_START,
 		    ML_VERITY_ON_CORRUPTION);
-	for (unsigned i = 0; i < ml_table_len; i++)
-		print_entry(i, &ml_table[i]);
+	print_entries();
 	return 0;
 }
 
 /* 0 when the file under root matches its pin, 1 otherwise; says which either way. */
 static int verify_entry(const char *root, const struct ml_entry *e)
 {
+	const char *name = ml_string(e->name);
 	char path[4096];
 	unsigned long long size;
 	enum pin_check check = PIN_OPEN;
 	int fd = -1;
 
 	errno = ENAMETOOLONG;
-	if (fmt(path, sizeof(path), "%s%s/%s/%s", root, ML_MODULES_DIR, ml_release, e->path) <
-	    sizeof(path))
+	if (fmt(path, sizeof(path), "%s%s/%s/%s%s%s", root, ML_MODULES_DIR, ml_release,
+		ml_string(e->dir), ml_string(e->file), ml_suffix(e->compression)) < sizeof(path))
 		fd = pin_open(path, e->size, e->sha256, &check, &size);
 	bool optional_missing = check == PIN_OPEN && errno == ENOENT && (e->flags & ML_OPTIONAL);
 	if (fd >= 0)
-		out("ok   %s: %s\n", e->name, path);
+		out("ok   %s: %s\n", name, path);
 	else if (optional_missing)
-		out("SKIP %s: %s missing (optional)\n", e->name, path);
+		out("SKIP %s: %s missing (optional)\n", name, path);
 	else if (check == PIN_OPEN || check == PIN_READ)
-		out("FAIL %s: %s %s%s\n", e->name, path, check == PIN_READ ? "read: " : "",
+		out("FAIL %s: %s %s%s\n", name, path, check == PIN_READ ? "read: " : "",
 		    errno_name(errno));
 	else if (check == PIN_NOT_REGULAR)
-		out("FAIL %s: %s is not a regular file\n", e->name, path);
+		out("FAIL %s: %s is not a regular file\n", name, path);
 	else if (check == PIN_SIZE)
-		out("FAIL %s: %s is %llu bytes, pinned %llu\n", e->name, path, size, e->size);
+		out("FAIL %s: %s is %llu bytes, pinned %u\n", name, path, size, (unsigned)e->size);
 	else
-		out("FAIL %s: %s sha256 differs from the pinned one\n", e->name, path);
+		out("FAIL %s: %s sha256 differs from the pinned one\n", name, path);
 	if (fd >= 0)
 		close(fd);
 	return fd < 0 && !optional_missing;

@@ -45,8 +45,8 @@ static void *watch(void *arg)
 		close(fd);
 	for (unsigned i = 0; i < ml_table_len; i++)
 		if (atomic_load(&results[i].loading))
-			say(LOG_CRIT, "module=%s still loading after %d s", ml_table[i].name,
-			    ML_LOAD_DEADLINE_S);
+			say(LOG_CRIT, "module=%s still loading after %d s",
+			    ml_string(ml_table[i].name), ML_LOAD_DEADLINE_S);
 	stop_machine("the latch was not reached within LOAD_DEADLINE");
 }
 

@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Load one table entry. The file is opened once, without blocking, and checked against its pin
- * (common/filehash.c: a regular file, the pinned size, then the pinned SHA-256); the descriptor
- * that was hashed is the one handed to finit_module, and no other program runs meanwhile, so what
- * was checked is what gets loaded.
+ * Load one table entry, in two halves that may run on different threads: open_entry() opens
+ * the file once, without blocking, and checks it against its pin (common/filehash.c: a regular
+ * file, the pinned size, then the pinned SHA-256); load_opened() hands that very descriptor to
+ * finit_module once all the entry needs is in (when one is not, that is what it reports, and the
+ * file is never loaded). No other program runs meanwhile, so what was
+ * checked is what gets loaded.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -34,7 +36,7 @@ static void call_finit_module(const struct ml_entry *e, int fd, unsigned flags,
 			      struct module_result *r)
 {
 	long long start = monotonic_us();
-	long rc = syscall(SYS_finit_module, fd, e->params, flags);
+	long rc = syscall(SYS_finit_module, fd, ml_string(e->params), flags);
 	int err = errno;
 
 	r->finit_usec = monotonic_us() - start;
@@ -56,31 +58,53 @@ static enum step step_of(enum pin_check check)
 	return steps[check];
 }
 
-void load_entry(const struct ml_entry *e, unsigned index, struct module_result *results)
+void open_entry(const struct ml_entry *e, struct module_result *r, struct opened *o)
+{
+	char path[4096];
+	long long start = monotonic_us();
+
+	atomic_store(&r->loading, true);
+	o->fd = -1;
+	o->check = PIN_OPEN;
+	errno = ENAMETOOLONG;
+	if (fmt(path, sizeof(path), "%s/%s/%s%s%s", ML_MODULES_DIR, ml_release, ml_string(e->dir),
+		ml_string(e->file), ml_suffix(e->compression)) < sizeof(path))
+		o->fd = pin_open(path, e->size, e->sha256, &o->check, &r->actual_size);
+	o->err = o->check == PIN_OPEN || o->check == PIN_READ ? errno : 0;
+	o->usec = monotonic_us() - start;
+	atomic_store(&r->loading, false);
+}
+
+/* Fails r when an entry that e needs is not in the kernel; what it only follows may have failed. */
+static bool needs_are_in(const struct ml_entry *e, struct module_result *results,
+			 struct module_result *r)
+{
+	for (unsigned i = 0; i < e->ndeps; i++)
+		if (!is_in_kernel(&results[ml_deps[e->deps + i]])) {
+			fail_entry(r, STEP_DEPENDENCY, 0);
+			r->need = ml_deps[e->deps + i];
+			return false;
+		}
+	return true;
+}
+
+void load_opened(const struct ml_entry *e, unsigned index, struct module_result *results,
+		 const struct opened *o)
 {
 	struct module_result *r = &results[index];
-	char path[4096];
-	enum pin_check check = PIN_OPEN;
 
-	for (unsigned i = 0; i < e->ndeps; i++)
-		if (!is_in_kernel(&results[e->deps[i]])) {
-			fail_entry(r, STEP_DEPENDENCY, 0);
-			r->need = e->deps[i];
-			return;
-		}
-	long long start = monotonic_us();
-	int fd = -1;
-	atomic_store(&r->loading, true);
-	errno = ENAMETOOLONG;
-	if (fmt(path, sizeof(path), "%s/%s/%s", ML_MODULES_DIR, ml_release, e->path) < sizeof(path))
-		fd = pin_open(path, e->size, e->sha256, &check, &r->actual_size);
-	if (fd < 0) {
-		fail_entry(r, step_of(check), check == PIN_OPEN || check == PIN_READ ? errno : 0);
+	/* A missing dependency is what the report names, whatever the file was. */
+	if (!needs_are_in(e, results, r)) {
+	} else if (o->fd < 0) {
+		fail_entry(r, step_of(o->check), o->err);
 	} else {
-		call_finit_module(
-			e, fd, e->compression == ML_COMP_NONE ? 0 : MODULE_INIT_COMPRESSED_FILE, r);
-		close(fd);
+		atomic_store(&r->loading, true);
+		call_finit_module(e, o->fd,
+				  e->compression == ML_COMP_NONE ? 0 : MODULE_INIT_COMPRESSED_FILE,
+				  r);
+		atomic_store(&r->loading, false);
 	}
-	atomic_store(&r->loading, false);
-	r->usec = monotonic_us() - start;
+	if (o->fd >= 0)
+		close(o->fd);
+	r->usec = o->usec + r->finit_usec;
 }

@@ -17,6 +17,7 @@
 #include "errname.h"
 #include "fmt.h"
 #include "log.h"
+#include "text.h"
 
 /* /proc/modules: one line per module, "NAME SIZE REFS DEPS STATE ADDRESS". */
 static char modules[65536];
@@ -48,8 +49,8 @@ static ssize_t settled_modules(void)
 /* Whether name (of length len) is a word of the space-separated list. */
 static bool in_words(const char *list, const char *name, size_t len)
 {
-	for (const char *w = list; *w; w += strcspn(w, " "), w += *w == ' ')
-		if (strcspn(w, " ") == len && memcmp(w, name, len) == 0)
+	for (const char *w = list; *w; w += span(w, " "), w += *w == ' ')
+		if (span(w, " ") == len && memcmp(w, name, len) == 0)
 			return true;
 	return false;
 }
@@ -58,7 +59,8 @@ static bool in_words(const char *list, const char *name, size_t len)
 static int loaded_entry(const char *name, size_t len, const struct module_result *results)
 {
 	for (unsigned i = 0; i < ml_table_len; i++)
-		if (strlen(ml_table[i].name) == len && memcmp(ml_table[i].name, name, len) == 0)
+		if (strlen(ml_string(ml_table[i].name)) == len &&
+		    memcmp(ml_string(ml_table[i].name), name, len) == 0)
 			return results[i].outcome == OUTCOME_LOADED ? (int)i : -1;
 	return -1;
 }
@@ -70,8 +72,8 @@ void check_loaded_modules(struct boot *boot)
 		boot->foreign = 1;
 		return;
 	}
-	for (char *line = modules; *line; line += strcspn(line, "\n"), line += *line == '\n') {
-		size_t len = strcspn(line, " \n");
+	for (char *line = modules; *line; line += span(line, "\n"), line += *line == '\n') {
+		size_t len = span(line, " \n");
 		if (len == 0 || loaded_entry(line, len, boot->results) >= 0 ||
 		    in_words(ML_ALLOW_FOREIGN, line, len))
 			continue;

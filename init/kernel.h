@@ -9,6 +9,11 @@
 /* include/uapi/linux/module.h */
 #define MODULE_INIT_COMPRESSED_FILE 4
 
+/* include/uapi/linux/futex.h: what the loading workers wait on (ready.c). */
+#define FUTEX_WAIT	   0
+#define FUTEX_WAKE	   1
+#define FUTEX_PRIVATE_FLAG 128
+
 /* include/uapi/linux/mount.h */
 #define FSOPEN_CLOEXEC	    0x00000001
 #define FSCONFIG_CMD_CREATE 6

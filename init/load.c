@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Load the table: in table order, one entry at a time (entry.c), or side by side in waves
- * (waves.c) when built for it and more than one CPU is there.
+ * Load the table from the ready queue (ready.c): side by side on the CPUs there are, or with
+ * LOAD=serial one at a time in table order, the next file hashed on a second CPU meanwhile.
  */
 #include <sched.h>
 #include <string.h>
@@ -40,12 +40,11 @@ void load_modules(struct boot *boot)
 		else
 			r->outcome = OUTCOME_PENDING;
 	}
-	boot->threads = 1;
-	if (ML_PARALLEL && worker_count() > 1) {
-		boot->threads = load_in_waves(boot->results, worker_count());
+	if (ML_PARALLEL) {
+		boot->threads = load_from_queue(boot->results, worker_count(), false);
 		return;
 	}
-	for (unsigned i = 0; i < ml_table_len; i++)
-		if (boot->results[i].outcome == OUTCOME_PENDING)
-			load_entry(&ml_table[i], i, boot->results);
+	/* One loads at a time; a second hashes ahead where there is a CPU for it. */
+	load_from_queue(boot->results, worker_count() > 1 ? 2 : 1, true);
+	boot->threads = 1;
 }

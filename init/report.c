@@ -39,12 +39,13 @@ static void report_failure(const struct ml_entry *e, const struct module_result 
 
 	switch (r->step) {
 	case STEP_DEPENDENCY:
-		say(level, "module=%s result=%s step=dependency needs=%s", e->name, result,
-		    ml_table[r->need].name);
+		say(level, "module=%s result=%s step=dependency needs=%s", ml_string(e->name),
+		    result, ml_string(ml_table[r->need].name));
 		break;
 	case STEP_SIZE:
 		say(level, "module=%s result=%s step=size expected=%llu actual=%llu us=%lld",
-		    e->name, result, e->size, r->actual_size, r->usec);
+		    ml_string(e->name), result, (unsigned long long)e->size, r->actual_size,
+		    r->usec);
 		break;
 	case STEP_SHA256:
 	case STEP_TYPE:
@@ -52,12 +53,12 @@ static void report_failure(const struct ml_entry *e, const struct module_result 
 	case STEP_RELEASE:
 	case STEP_LATCHED:
 	case STEP_NONE:
-		say(level, "module=%s result=%s step=%s us=%lld", e->name, result,
+		say(level, "module=%s result=%s step=%s us=%lld", ml_string(e->name), result,
 		    step_name(r->step), r->usec);
 		break;
 	default:
-		say(level, "module=%s result=%s step=%s errno=%s us=%lld", e->name, result,
-		    step_name(r->step), errno_name(r->err), r->usec);
+		say(level, "module=%s result=%s step=%s errno=%s us=%lld", ml_string(e->name),
+		    result, step_name(r->step), errno_name(r->err), r->usec);
 	}
 }
 
@@ -79,7 +80,7 @@ static void report_entry(const struct ml_entry *e, const struct module_result *r
 	t->finit_us += r->finit_usec;
 	if (r->outcome != OUTCOME_FAILED) {
 		(*counter[r->outcome])++;
-		say(LOG_INFO, "module=%s result=%s us=%lld finit_us=%lld", e->name,
+		say(LOG_INFO, "module=%s result=%s us=%lld finit_us=%lld", ml_string(e->name),
 		    names[r->outcome], r->usec, r->finit_usec);
 		return;
 	}

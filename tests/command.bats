@@ -48,8 +48,8 @@ copy_root() {
 	assert_line "entries 5"
 	sha=$(sha256sum "$MODDIR/kernel/crypto/xor.ko" | cut -d' ' -f1)
 	size=$(stat -c %s "$MODDIR/kernel/crypto/xor.ko")
-	assert_line "0 name=xor level=0 flags=required compression=none size=$size sha256=$sha path=kernel/crypto/xor.ko"
-	assert_line --regexp '^3 name=bridge level=2 flags=dependency pulled_by=br_netfilter .* needs=llc,stp$'
+	assert_line "0 name=xor flags=required compression=none size=$size sha256=$sha path=kernel/crypto/xor.ko rank=4"
+	assert_line --regexp '^3 name=bridge flags=dependency pulled_by=br_netfilter .* needs=llc,stp rank=[0-9]+$'
 }
 
 @test "--verify passes on the real tree" {

@@ -21,17 +21,26 @@ setup() {
 list() { printf '%s\n' "$@" >"$LIST"; }
 gen() { run "$GEN" -k "$KCONFIG" -o "$OUT" "$LIST" "${1:-$MODDIR}"; }
 # The names of the entries in the generated table, in load order.
-names() { sed -n 's/^\t\t\.name = "\(.*\)",$/\1/p' "$OUT" | tr '\n' ' '; }
+names() { sed -n 's/^\t\t\.name = [0-9]*, \/\* "\(.*\)" \*\/$/\1/p' "$OUT" | tr '\n' ' '; }
 # pins MODULE FILE: the table gives MODULE the size and SHA-256 of FILE (the first 8 bytes).
 pins() {
 	local digest
-	[ "$(field "$1" size)" = "$(stat -c %s "$2")ULL," ] || return 1
+	[ "$(field "$1" size)" = "$(stat -c %s "$2")," ] || return 1
 	digest=$(sha256sum "$2" | cut -c1-16 | sed 's/../0x&, /g; s/, $//')
-	awk -v name="\"$1\"," '$1==".name"&&$3==name{on=1} on&&/\.sha256/{print; exit}' "$OUT" |
+	awk -v name="\"$1\"" '$1==".name"&&$5==name{on=1} on&&/\.sha256/{print; exit}' "$OUT" |
 		tr -d '\t\n' | grep -qF "$digest"
 }
 # One field of the entry called $1.
-field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==f{sub(/^[^=]*= /, ""); print; exit}' "$OUT"; }
+field() { awk -v name="\"$1\"" -v f=".$2" '$1==".name"&&$5==name{on=1} on&&$1==f{sub(/^[^=]*= /, ""); print; exit}' "$OUT"; }
+# The string that a field of the entry called $1 points to in the pool, as its comment quotes it.
+text() { field "$1" "$2" | sed -n 's/^[0-9]*, \/\* "\(.*\)" \*\/$/\1/p'; }
+# The table positions that the entry called $1 waits for, from ml_deps.
+waits() {
+	local at count
+	at=$(field "$1" deps) count=$(($(field "$1" ndeps | tr -d ,) + $(field "$1" nafter | tr -d ,)))
+	sed -n '/^const uint16_t ml_deps/,/^};/p' "$OUT" | sed 's|/\*[^*]*\*/||g' | tr -d '\n\t{};' |
+		sed 's/.*= *//' | tr ',' '\n' | tr -d ' ' | sed -n "$((${at%,} + 1)),$((${at%,} + count))p" | tr '\n' ' '
+}
 
 @test "br_netfilter comes after bridge, bridge after stp, stp after llc" {
 	list br_netfilter
@@ -40,23 +49,48 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	[ "$(names)" = "llc stp bridge br_netfilter " ]
 }
 
-@test "dependency levels count the longest chain below each module" {
+@test "each entry waits for the table positions of what it needs" {
 	list br_netfilter xor
 	gen
 	assert_success
-	[ "$(field llc level)" = "0," ]
-	[ "$(field stp level)" = "1," ]
-	[ "$(field bridge level)" = "2," ]
-	[ "$(field br_netfilter level)" = "3," ]
-	[ "$(field xor level)" = "0," ]
+	[ "$(names)" = "llc stp bridge br_netfilter xor " ]
+	[ "$(field llc ndeps)" = "0," ]
+	[ "$(waits stp)" = "0 " ]
+	[ "$(waits bridge)" = "0 1 " ]
+	[ "$(field br_netfilter ndeps)" = "3," ]
+	[ "$(waits br_netfilter)" = "0 1 2 " ]
+}
+
+@test "the ready queue ranks first the longest chain of file sizes, or of a report's finit_us" {
+	list br_netfilter xor
+	gen
+	assert_success
+	# Along one chain the sums only shrink: llc, then stp, then bridge.
+	[ "$(field llc rank)" = "0," ]
+	[ "$(field stp rank)" = "1," ]
+	[ "$(field bridge rank)" = "2," ]
+	printf '%s\n' '[    2.1] modlatch: module=xor result=loaded us=9 finit_us=290000' \
+		'modlatch: module=llc result=loaded us=9 finit_us=100' \
+		'modlatch: module=stp result=loaded us=9 finit_us=100' \
+		'modlatch: module=bridge result=loaded us=9 finit_us=1000' >"$BATS_TEST_TMPDIR/report"
+	run "$GEN" -k "$KCONFIG" --costs "$BATS_TEST_TMPDIR/report" -o "$OUT" "$LIST" "$MODDIR"
+	assert_success
+	assert_output --partial "report: note: no finit_us for module br_netfilter; ranked at the median, 1000 us"
+	[ "$(field xor rank)" = "0," ]
+	[ "$(field llc rank)" = "1," ]
+	echo 'modlatch: module=xor result=loaded us=9 finit_us=x' >"$BATS_TEST_TMPDIR/report"
+	run "$GEN" -k "$KCONFIG" --costs "$BATS_TEST_TMPDIR/report" -o "$OUT.new" "$LIST" "$MODDIR"
+	assert_failure 1
+	assert_output --partial "report:1: a loaded module's line without a whole number after finit_us="
+	[ ! -e "$OUT.new" ]
 }
 
 @test "pulled-in dependencies name the listed module that needs them" {
 	list br_netfilter
 	gen
-	[ "$(field stp pulled_by)" = '"br_netfilter",' ]
+	[ "$(field stp pulled_by)" = '3, /* br_netfilter */' ]
 	[ "$(field stp flags)" = "ML_DEPENDENCY," ]
-	[ "$(field br_netfilter pulled_by)" = '"",' ]
+	[ "$(field br_netfilter pulled_by)" = 'ML_LISTED,' ]
 }
 
 @test "an alias resolves to its module: fs-overlay is overlay" {
@@ -64,7 +98,8 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	gen
 	assert_success
 	[ "$(names)" = "overlay " ]
-	[ "$(field overlay path)" = '"kernel/fs/overlayfs/overlay.ko",' ]
+	[ "$(text overlay dir)$(text overlay file)" = kernel/fs/overlayfs/overlay ]
+	[ "$(field overlay compression)" = "ML_COMP_NONE," ]
 }
 
 @test "a built-in module is recorded as built in, with no file" {
@@ -73,7 +108,7 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	assert_success
 	[ "$(names)" = "ipv6 " ]
 	[ "$(field ipv6 flags)" = "ML_BUILTIN," ]
-	[ "$(field ipv6 path)" = '"",' ]
+	[ "$(text ipv6 dir)$(text ipv6 file)" = "" ]
 }
 
 @test "size and SHA-256 are those of the file in the tree" {
@@ -86,7 +121,9 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	list 'dummy numdummies=2 name="x y"'
 	gen
 	assert_success
-	[ "$(sed -n 's/^\t\t\.params = \(.*\),$/\1/p' "$OUT")" = '"numdummies=2 name=\"x y\""' ]
+	[ "$(text dummy params)" = 'numdummies=2 name=\"x y\"' ]
+	# The pool holds it as one C literal, quotes escaped.
+	grep -qF '	"numdummies=2 name=\"x y\"" "\0" /* ' "$OUT"
 }
 
 @test "parameters for a built-in module are an error that gives the kernel command line form" {
@@ -303,9 +340,9 @@ field() { awk -v name="\"$1\"," -v f=".$2" '$1==".name"&&$3==name{on=1} on&&$1==
 	gen
 	assert_success
 	[ "$(names)" = "crc32c_intel libcrc32c " ]
-	[ "$(field crc32c_intel level)" = "0," ]
-	[ "$(field libcrc32c level)" = "1," ]
 	[ "$(field libcrc32c ndeps)" = "0," ]
+	[ "$(field libcrc32c nafter)" = "1," ]
+	[ "$(waits libcrc32c)" = "0 " ]
 }
 
 @test "a weakdep missing from the table is a warning too" {

@@ -38,13 +38,23 @@ static void writes_entries_in_load_order_with_dependency_indices(void)
 	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
 	char *text = emit(&plan);
 	CHECK(strstr(text, "const char ml_release[] = \"6.1.0-test\";") != NULL);
-	CHECK(strstr(text, "static const unsigned short deps_of_1[] = {0};") != NULL);
-	CHECK(strstr(text, ".name = \"stp\",\n\t\t.path = \"kernel/net/802/stp.ko\"") != NULL);
-	CHECK(strstr(text, ".params = \"x=\\\"a b\\\\\\\"\"") != NULL);
-	CHECK(strstr(text, ".sha256 = {0xab, 0x00") != NULL);
+	/* Each string once, at the offset the entries name: "", llc, stp, its directory, params. */
+	CHECK(strstr(text, "const char ml_strings[] =\n"
+			   "\t\"\" \"\\0\" /* 0 */\n"
+			   "\t\"llc\" \"\\0\" /* 1 */\n"
+			   "\t\"stp\" \"\\0\" /* 5 */\n"
+			   "\t\"kernel/net/802/\" \"\\0\" /* 9 */\n"
+			   "\t\"x=\\\"a b\\\\\\\"\" \"\\0\" /* 25 */;\n") != NULL);
+	CHECK(strstr(text, "const uint16_t ml_deps[] = {\n\t/* 0 */ 0,\n};") != NULL);
+	CHECK(strstr(text, "\t{\n\t\t.name = 5, /* \"stp\" */\n"
+			   "\t\t.file = 5, /* \"stp\" */\n"
+			   "\t\t.dir = 9, /* \"kernel/net/802/\" */\n"
+			   "\t\t.params = 25, /* \"x=\\\"a b\\\\\\\"\" */\n"
+			   "\t\t.pulled_by = ML_LISTED,\n"
+			   "\t\t.deps = 0,\n\t\t.ndeps = 1,\n\t\t.nafter = 0,\n") != NULL);
+	CHECK(strstr(text, ".size = 10009,\n\t\t.sha256 = {0xab, 0x00") != NULL);
 	CHECK(strstr(text, ".flags = ML_DEPENDENCY,") != NULL);
 	CHECK(strstr(text, "const unsigned ml_table_len = 2;") != NULL);
-	CHECK(strstr(text, "llc") < strstr(text, "\"stp\""));
 	free(text);
 	plan_free(&plan);
 }
@@ -72,7 +82,8 @@ static void writes_a_valid_empty_table(void)
 	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
 	char *text = emit(&plan);
 	CHECK(strstr(text, "const unsigned ml_table_len = 0;") != NULL);
-	CHECK(strstr(text, "{.name = \"\"},") != NULL);
+	CHECK(strstr(text, "const uint16_t ml_deps[] = {\n\t0,\n};") != NULL);
+	CHECK(strstr(text, "\t{ .name = 0 },\n") != NULL);
 	free(text);
 	plan_free(&plan);
 }
@@ -153,6 +164,25 @@ static void refuses_a_file_path_that_would_not_read_back(void)
 	}
 }
 
+static void refuses_a_file_whose_suffix_is_not_its_compressions(void)
+{
+	struct plan plan = { 0 };
+	char err[128];
+	size_t x = (size_t)plan_module(&plan, "x");
+	char *text = NULL;
+	size_t size = 0;
+	FILE *out = open_memstream(&text, &size);
+
+	plan.modules[x].path = strdup("kernel/x.ko.xz");
+	plan.modules[x].compression = ML_COMP_ZSTD;
+	plan_list(&plan, x, 1, false, "", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK(emit_table(out, &plan, "6.1.0-test", "demo.list") == -1);
+	fclose(out);
+	free(text);
+	plan_free(&plan);
+}
+
 static const struct unit_test emit_tests[] = {
 	{ "emit writes entries in load order with dependency indices",
 	  writes_entries_in_load_order_with_dependency_indices },
@@ -162,6 +192,8 @@ static const struct unit_test emit_tests[] = {
 	  keeps_any_list_name_inside_the_header_comment },
 	{ "emit lists each pinned file once as sha256sum prints it",
 	  lists_each_pinned_file_once_as_sha256sum_prints_it },
+	{ "emit refuses a file whose suffix is not its compression's",
+	  refuses_a_file_whose_suffix_is_not_its_compressions },
 	{ "emit refuses a file path that would not read back",
 	  refuses_a_file_path_that_would_not_read_back },
 	{ NULL, NULL },

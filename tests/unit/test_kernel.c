@@ -10,6 +10,9 @@
 static void module_and_mount_values_match_the_uapi_headers(void)
 {
 	CHECK(MODULE_INIT_COMPRESSED_FILE == uapi.module_init_compressed_file);
+	CHECK(FUTEX_WAIT == uapi.futex_wait);
+	CHECK(FUTEX_WAKE == uapi.futex_wake);
+	CHECK(FUTEX_PRIVATE_FLAG == uapi.futex_private_flag);
 	CHECK(FSOPEN_CLOEXEC == uapi.fsopen_cloexec);
 	CHECK(FSCONFIG_CMD_CREATE == uapi.fsconfig_cmd_create);
 	CHECK(FSMOUNT_CLOEXEC == uapi.fsmount_cloexec);

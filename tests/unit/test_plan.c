@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -173,6 +174,62 @@ static void names_the_puller_by_dependencies_not_by_softdeps(void)
 	plan_free(&plan);
 }
 
+/* The rank of each module, in load order: "name=rank ...". */
+static const char *ranks_of(const struct plan *plan)
+{
+	static char text[512];
+	size_t len = 0;
+
+	text[0] = '\0';
+	for (size_t k = 0; k < plan->norder; k++) {
+		const struct plan_module *m = &plan->modules[plan->order[k]];
+		len += (size_t)snprintf(text + len, sizeof(text) - len, "%s%s=%u", k ? " " : "",
+					m->name, m->rank);
+	}
+	return text;
+}
+
+static void ranks_first_what_the_longest_chain_of_costs_waits_behind(void)
+{
+	struct plan plan = { 0 };
+	const char *names[] = { "small", "slow", "big", "tiny", "after" };
+	const unsigned long long costs[] = { 5, 300, 200, 1, 1 };
+
+	add(&plan, "small", "");
+	add(&plan, "slow", "small");
+	add(&plan, "big", "");
+	add(&plan, "tiny", "");
+	add(&plan, "after", "");
+	plan_add_order(&plan, 4, 3); /* after has "softdep pre: tiny": an order edge counts too */
+	for (size_t i = 0; i < 5; i++) {
+		CHECK_STR(plan.modules[i].name, names[i]);
+		plan.modules[i].cost = costs[i];
+		plan_list(&plan, i, (unsigned)i + 1, false, "", err, sizeof(err));
+	}
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK(plan_rank(&plan) == 0);
+	/* small starts first: 305 waits behind it, more than big's 200 alone. */
+	CHECK_STR(ranks_of(&plan), "small=0 slow=1 big=2 tiny=3 after=4");
+	plan.modules[2].cost = 400;
+	CHECK(plan_rank(&plan) == 0);
+	CHECK_STR(ranks_of(&plan), "small=1 slow=2 big=0 tiny=3 after=4");
+	plan_free(&plan);
+}
+
+static void ranks_equal_chains_in_load_order(void)
+{
+	struct plan plan = bridge_netfilter();
+
+	for (size_t i = 0; i < plan.len; i++)
+		plan.modules[i].cost = 0;
+	plan_list(&plan, 4, 1, false, "", err, sizeof(err));
+	plan_list(&plan, 3, 2, false, "", err, sizeof(err));
+	CHECK(plan_order(&plan, err, sizeof(err)) == 0);
+	CHECK(plan_rank(&plan) == 0);
+	CHECK_STR(ranks_of(&plan), "xor=0 llc=1 stp=2 bridge=3 br_netfilter=4");
+	plan_free(&plan);
+}
+
 static const struct unit_test plan_tests[] = {
 	{ "plan orders dependencies before their users", orders_dependencies_before_their_users },
 	{ "plan gives each module its dependency level", gives_each_module_its_dependency_level },
@@ -185,6 +242,9 @@ static const struct unit_test plan_tests[] = {
 	{ "plan orders a pre: softdep before its user and raises its level",
 	  orders_a_pre_softdep_before_its_user_and_raises_its_level },
 	{ "plan refuses a cycle through a softdep", refuses_a_cycle_through_a_softdep },
+	{ "plan ranks first what the longest chain of costs waits behind",
+	  ranks_first_what_the_longest_chain_of_costs_waits_behind },
+	{ "plan ranks equal chains in load order", ranks_equal_chains_in_load_order },
 	{ "plan names the puller by dependencies, not by softdeps",
 	  names_the_puller_by_dependencies_not_by_softdeps },
 	{ NULL, NULL },

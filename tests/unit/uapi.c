@@ -3,6 +3,7 @@
  * the shim spells out (init/kernel.h, which cannot share a file with these) against them. */
 #include <linux/ioctl.h> /* before dm-ioctl.h, which uses _IOWR without including it */
 #include <linux/dm-ioctl.h>
+#include <linux/futex.h>
 #include <linux/magic.h>
 #include <linux/module.h>
 #include <linux/mount.h>
@@ -12,6 +13,9 @@
 
 const struct uapi_values uapi = {
 	.module_init_compressed_file = MODULE_INIT_COMPRESSED_FILE,
+	.futex_wait = FUTEX_WAIT,
+	.futex_wake = FUTEX_WAKE,
+	.futex_private_flag = FUTEX_PRIVATE_FLAG,
 	.fsopen_cloexec = FSOPEN_CLOEXEC,
 	.fsconfig_cmd_create = FSCONFIG_CMD_CREATE,
 	.fsmount_cloexec = FSMOUNT_CLOEXEC,
