@@ -39,9 +39,10 @@ struct module_result {
 	int err;       /* errno of the failed step, when it has one */
 	unsigned need; /* STEP_DEPENDENCY: the entry that did not load */
 	unsigned long long actual_size;
-	long long usec;	      /* open, hash and finit_module */
-	long long finit_usec; /* finit_module alone */
-	atomic_bool loading;  /* between its open and finit_module's return; read by deadline.c */
+	long long usec;		  /* open, hash and finit_module */
+	long long finit_usec;	  /* finit_module alone */
+	long long finit_start_us; /* when finit_module was called, on CLOCK_MONOTONIC; 0 if never */
+	atomic_bool loading; /* between its open and finit_module's return; read by deadline.c */
 };
 
 /* Companion latches (companions.c), each built in or not by ALSO_LATCH. */

@@ -35,7 +35,7 @@ void fail_entry(struct module_result *r, enum step step, int err)
 static void call_finit_module(const struct ml_entry *e, int fd, unsigned flags,
 			      struct module_result *r)
 {
-	long long start = monotonic_us();
+	long long start = r->finit_start_us = monotonic_us();
 	long rc = syscall(SYS_finit_module, fd, ml_string(e->params), flags);
 	int err = errno;
 

@@ -80,8 +80,9 @@ static void report_entry(const struct ml_entry *e, const struct module_result *r
 	t->finit_us += r->finit_usec;
 	if (r->outcome != OUTCOME_FAILED) {
 		(*counter[r->outcome])++;
-		say(LOG_INFO, "module=%s result=%s us=%lld finit_us=%lld", ml_string(e->name),
-		    names[r->outcome], r->usec, r->finit_usec);
+		say(LOG_INFO, "module=%s result=%s us=%lld finit_us=%lld finit_start_us=%lld",
+		    ml_string(e->name), names[r->outcome], r->usec, r->finit_usec,
+		    r->finit_start_us);
 		return;
 	}
 	bool tolerated = failure_is_tolerated(e, r);

@@ -211,7 +211,7 @@ EOF
 	assert_line "load serial"
 	assert_line "after_latch record /init"
 	assert_line "entries 1"
-	assert_line --regexp '^0 name=dummy .* params="numdummies=2"$'
+	assert_line --regexp '^0 name=dummy .* params="numdummies=2" rank=0$'
 }
 
 @test "buildroot: a kernel without a modules tree stops the build, saying what is missing" {

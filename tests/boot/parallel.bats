@@ -26,6 +26,10 @@ setup_file() {
 	for module in bonding crc32c_intel br_netfilter bridge 8021q veth xor; do
 		assert_line "loaded=$module"
 	done
+	# While bonding (or crc32c_intel) was in finit_module, no other module was.
+	[ "$(finit_spans sequential | wc -l)" -ge 7 ]
+	run finit_overlaps sequential bonding crc32c_intel
+	assert_output ""
 }
 
 @test "[$RUN] LOAD=serial loads one module at a time even with two CPUs" {
@@ -34,4 +38,8 @@ setup_file() {
 	run modlatch_lines serial
 	assert_line --regexp '^modlatch: summary loaded=[0-9]+ .* failed=0 .* latched=yes .* threads=1 start_us=[0-9]+ latch_us=[0-9]+$'
 	[ "$(loaded_order serial)" = "$(table_order serial)" ]
+	# One finit_module at a time, and they began in table order.
+	run finit_overlaps serial
+	assert_output ""
+	[ "$(finit_spans serial | sort -k2,2n | cut -d' ' -f1)" = "$(loaded_order serial)" ]
 }

@@ -33,3 +33,43 @@ table_loaded() {
 loaded_order() { modlatch_lines "$1" | sed -n 's/^modlatch: module=\([^ ]*\) result=loaded.*/\1/p'; }
 # Module names of the table in table order.
 table_order() { fixture_print "$1" | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p'; }
+# "NAME START END" for each module the report shows through finit_module: when the call began and
+# returned, in microseconds on CLOCK_MONOTONIC (finit_start_us, plus finit_us).
+finit_spans() {
+	modlatch_lines "$1" |
+		sed -n 's/^modlatch: module=\([^ ]*\) result=\(loaded\|already\) .* finit_us=\([0-9]*\) finit_start_us=\([0-9]*\)$/\1 \4 \3/p' |
+		awk '{ print $1, $2, $2 + $3 }'
+}
+# Each "NEEDER NEEDED" pair of the table (needs=, then after= for a pre: softdep), one a line.
+waits_of() {
+	fixture_print "$1" | awk '$2 ~ /^name=/ {
+		for (i = 3; i <= NF; i++)
+			if ($i ~ /^(needs|after)=/) {
+				n = split(substr($i, index($i, "=") + 1), d, ",")
+				for (k = 1; k <= n; k++) print substr($2, 6), d[k]
+			}
+	}'
+}
+# Prints each "NEEDER NEEDED" pair whose finit_module calls did not follow each other: the needer
+# started before what it waits for had returned. Nothing when every pair did.
+finit_out_of_order() {
+	awk 'NR == FNR { start[$1] = $2; end[$1] = $3; next }
+		($1 in start) && ($2 in end) && start[$1] < end[$2] { print $1, $2 }' \
+		<(finit_spans "$1") <(waits_of "$1")
+}
+# Prints every pair of modules among NAMES... (all when none) whose finit_module calls overlapped
+# with another's, as "A B"; nothing when none did.
+finit_overlaps() {
+	local fixture=$1
+	shift
+	finit_spans "$fixture" | awk -v names="$*" '
+		BEGIN { n = split(names, w, " "); for (i = 1; i <= n; i++) watched[w[i]] = 1 }
+		{ name[NR] = $1; start[NR] = $2; end[NR] = $3 }
+		END {
+			for (i = 1; i <= NR; i++)
+				for (j = 1; j <= NR; j++)
+					if (i != j && (n == 0 || name[i] in watched) && (n > 0 || i < j) &&
+					    start[i] < end[j] && start[j] < end[i])
+						print name[i], name[j]
+		}'
+}
