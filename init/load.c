@@ -40,11 +40,11 @@ void load_modules(struct boot *boot)
 		else
 			r->outcome = OUTCOME_PENDING;
 	}
-	if (ML_PARALLEL) {
-		boot->threads = load_from_queue(boot->results, worker_count(), false);
-		return;
-	}
-	/* One loads at a time; a second hashes ahead where there is a CPU for it. */
-	load_from_queue(boot->results, worker_count() > 1 ? 2 : 1, true);
-	boot->threads = 1;
+	/* Ranks only pay where modules can load side by side: one CPU loads in table order. Serial,
+	 * one loads at a time, and a second worker hashes ahead where there is a CPU for it. */
+	unsigned workers = worker_count();
+	bool serial = !ML_PARALLEL || workers == 1;
+	unsigned threads =
+		load_from_queue(boot->results, serial && workers > 2 ? 2 : workers, serial);
+	boot->threads = serial ? 1 : threads;
 }

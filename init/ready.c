@@ -191,9 +191,12 @@ unsigned load_from_queue(struct module_result *results, unsigned workers, bool s
 		slots[i] = results[i].outcome == OUTCOME_PENDING ? WAITING : DONE;
 		q.done += slots[i] == DONE;
 	}
+	/* No more workers than entries to load, nor than helpers has room for. */
 	if (workers > ml_table_len - q.done)
 		workers = ml_table_len - q.done;
-	while (started + 1 < workers && started < ARRAY_LEN(helpers)) {
+	if (workers > ARRAY_LEN(helpers) + 1)
+		workers = ARRAY_LEN(helpers) + 1;
+	while (started + 1 < workers) {
 		int err = pthread_create(&helpers[started], NULL, work, &q);
 		if (err) {
 			say(LOG_WARNING, "cannot start a loading thread: %s", errno_name(err));
