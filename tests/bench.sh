@@ -6,12 +6,24 @@
 # (for modlatch) the time spent inside finit_module.
 #
 #   modlatch-serial    modlatch built with LOAD=serial
-#   modlatch-parallel  modlatch built with LOAD=parallel (waves on both vCPUs)
+#   modlatch-parallel  modlatch built with LOAD=parallel (the ready queue on both vCPUs)
 #   busybox-insmod     a BusyBox sh init: insmod each file in table order, echo 1 > modules_disabled
 #   kmod-modprobe      the same init with Debian's kmod: modprobe -a NAMES, then the same echo
 #
-# BENCH_BOOTS boots per method and list (default 7), methods alternating. Results go to
-# build/bench/results.csv and a table on stdout.
+# The two modlatch methods boot once more on one vCPU (-smp 1). Three lists: container-host,
+# large and wide (etc/*.list). BENCH_BOOTS boots per method, list and CPU count (default 7),
+# alternating.
+#
+# From the serial boots it computes, per list and CPU count, the lower bound no schedule can
+# beat: LB = max(sum of finit_us / N, the longest chain of finit_us through the table's needs=),
+# each module's finit_us being its median over the boots, N the guest's CPUs; then each method's
+# time to latch against LB and against the sum. Per list it also builds the default shim and
+# times modlatch-gen writing the table, and reports the shim's size and the table's bytes per
+# entry (against a shim built with the same options and an empty list). The issue-16 targets
+# are printed beside the figures, met or missed; a miss does not fail the run.
+#
+# Results: build/bench/results.csv (one row per method, list and CPU count), build/bench/lists.csv
+# (one row per list) and tables on stdout.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sh scripts/deps.sh
@@ -21,8 +33,15 @@ export KERNEL=bookworm QEMU_SMP=2
 source tests/lib/fixture.bash
 FIXTURES=$REPO/build/bench
 BOOTS=${BENCH_BOOTS:-7}
-LISTS="container-host large"
+LISTS="container-host large wide"
 METHODS="modlatch-serial modlatch-parallel busybox-insmod kmod-modprobe"
+# What boots again on one vCPU, where the bound is the sum of finit_module.
+ONE_CPU_METHODS="modlatch-serial modlatch-parallel"
+# The targets of issue 16.
+TARGET_PARALLEL_OVER_LB=1.15
+TARGET_SERIAL_OVER_SUM=1.10
+TARGET_TABLE_BYTES_PER_ENTRY=100
+TARGET_SHIM_BYTES=32768
 mkdir -p "$FIXTURES"
 
 # The shell methods' init: PID 1 is BusyBox sh running this, with the table's files and order.
@@ -54,8 +73,9 @@ build_image() {
 	fixture_guest_tool "$name" stamp "$GUEST/stamp.c"
 	root=$FIXTURES/$name/rootfs
 	release=$(kernel_release)
-	paths=$("$root/init" --print | sed -n 's/.* path=\([^ ]*\).*/\1/p')
-	names=$("$root/init" --print | grep -v 'flags=[^ ]*builtin' | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p')
+	"$root/init" --print >"$FIXTURES/$name/table"
+	paths=$(sed -n 's/.* path=\([^ ]*\).*/\1/p' "$FIXTURES/$name/table")
+	names=$(grep -v 'flags=[^ ]*builtin' "$FIXTURES/$name/table" | sed -n 's/^[0-9]* name=\([^ ]*\).*/\1/p')
 	case $method in
 	busybox-insmod)
 		shell_init "$(for p in $paths; do echo "insmod /lib/modules/$release/$p"; done)" >"$root/sbin/bench-init"
@@ -74,21 +94,26 @@ build_image() {
 	fixture_pack "$name"
 }
 
-# One boot; prints "latch_ms finit_ms exec_ms" (finit_ms "NA" where it cannot be measured).
+# One boot on CPUS vCPUs; prints "latch_ms finit_ms exec_ms" (finit_ms "NA" where it cannot be
+# measured). The serial log is kept as serial-smpCPUS.log, and modlatch's per-module finit_us
+# are added to $FIXTURES/finit as "METHOD LIST CPUS MODULE FINIT_US".
 measure() {
-	local method=$1 list=$2 name=$1-$2 log
+	local method=$1 list=$2 cpus=$3 name=$1-$2 log
 	case $method in
-	modlatch-*) BOOT_APPEND="" fixture_boot "$name" ;;
-	*) BOOT_APPEND="rdinit=/sbin/bench-init" fixture_boot "$name" ;;
+	modlatch-*) QEMU_SMP=$cpus BOOT_APPEND="" fixture_boot "$name" ;;
+	*) QEMU_SMP=$cpus BOOT_APPEND="rdinit=/sbin/bench-init" fixture_boot "$name" ;;
 	esac
 	log=$(tr -d '\r' <"$FIXTURES/$name/serial.log")
+	cp "$FIXTURES/$name/serial.log" "$FIXTURES/$name/serial-smp$cpus.log"
 	# A method that did not load every module, or did not latch, has no time worth reporting.
 	local want
-	want=$("$FIXTURES/$name/build/modlatch" --print | grep -v 'flags=[^ ]*builtin' | grep -c '^[0-9]* name=')
+	want=$(grep -v 'flags=[^ ]*builtin' "$FIXTURES/$name/table" | grep -c '^[0-9]* name=')
 	grep -qx "BENCH modules_disabled=1 loaded=$want" <<<"$log" || {
-		echo "bench: $method $list: expected modules_disabled=1 loaded=$want, got: $(grep 'BENCH modules_disabled' <<<"$log")" >&2
+		echo "bench: $method $list -smp $cpus: expected modules_disabled=1 loaded=$want, got: $(grep 'BENCH modules_disabled' <<<"$log")" >&2
 		return 1
 	}
+	sed -n "s/^modlatch: module=\([^ ]*\) result=loaded .* finit_us=\([0-9]*\)$/$method $list $cpus \1 \2/p" \
+		<<<"$log" >>"$FIXTURES/finit"
 	awk -v method="$method" '
 		/^modlatch: summary / {
 			for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] }
@@ -107,51 +132,192 @@ measure() {
 
 median() { sort -n | awk '{ v[NR] = $1 } END { if (NR == 0 || v[1] == "NA") print "NA"; else if (NR % 2) print v[(NR + 1) / 2]; else printf "%.1f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
 
+# module_medians METHOD LIST CPUS: "MODULE FINIT_US" for each module, the median over the boots.
+module_medians() {
+	awk -v want="$1 $2 $3" '$1 " " $2 " " $3 == want { print $4, $5 }' "$FIXTURES/finit" |
+		sort -k1,1 -k2,2n | awk '
+		function flush() { if (n) print name, (n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2); n = 0 }
+		$1 != name { flush(); name = $1 }
+		{ v[++n] = $2 }
+		END { flush() }'
+}
+
+# chains MEDIANS TABLE CPUS [SHOWN]: with the MEDIANS file as each module's cost (us) and TABLE
+# (modlatch --print) for what each entry needs, prints "SUM_MS CHAIN_MS LB_MS": the sum of the
+# costs, the longest chain (an entry's chain is its cost plus the longest chain among what it
+# needs; the table lists what an entry needs before it) and LB = max(SUM / CPUS, CHAIN). With a
+# SHOWN medians file, prints instead the modules of the longest chain, first loaded first, each
+# with its cost and its time in SHOWN.
+chains() {
+	awk -v cpus="$3" -v shown="${4:-}" '
+		FILENAME == ARGV[1] { cost[$1] = $2; sum += $2; if (FILENAME == shown) other[$1] = $2; next }
+		FILENAME == shown { other[$1] = $2; next }
+		/^[0-9]+ name=/ {
+			name = ""; needs = ""
+			for (i = 2; i <= NF; i++) {
+				split($i, kv, "=")
+				if (kv[1] == "name") name = kv[2]
+				if (kv[1] == "needs") needs = kv[2]
+			}
+			longest_need = 0; via[name] = ""
+			for (j = split(needs, dep, ","); j > 0; j--)
+				if (chain[dep[j]] > longest_need) { longest_need = chain[dep[j]]; via[name] = dep[j] }
+			chain[name] = cost[name] + longest_need
+			if (chain[name] > longest) { longest = chain[name]; tail = name }
+		}
+		END {
+			if (shown == "") {
+				lb = sum / cpus > longest ? sum / cpus : longest
+				printf "%.1f %.1f %.1f\n", sum / 1000, longest / 1000, lb / 1000
+				exit
+			}
+			n = 0
+			for (m = tail; m != ""; m = via[m]) on[++n] = m
+			for (; n > 0; n--)
+				printf "  %-24s finit_us %8d   chain so far %8d   (serial boots: %d)\n",
+					on[n], cost[on[n]], chain[on[n]], other[on[n]]
+		}' "$1" ${4:+"$4"} "$2"
+}
+
+# verdict VALUE LIMIT UNIT: "met (N UNIT under)" or "missed by N UNIT".
+verdict() {
+	awk -v v="$1" -v lim="$2" -v unit="$3" 'BEGIN {
+		if (v == "NA" || v == "") print "not measured"
+		else if (v + 0 <= lim + 0) printf "met (%s %s under)\n", lim - v, unit
+		else printf "missed by %s %s\n", v - lim, unit
+	}'
+}
+
+# ms_now: milliseconds on the host's monotonic-enough wall clock, for timing modlatch-gen.
+ms_now() { echo $(($(date +%s%N) / 1000000)); }
+
+# build_default NAME LIST: the shim with the default options (as `make LIST=... MODULES_DIR=...`
+# builds it) in $FIXTURES/default-NAME; prints "ENTRIES GEN_MS SHIM_BYTES", GEN_MS being the
+# median of three runs of modlatch-gen writing the table (the build's own command).
+build_default() {
+	local name=$1 list=$2 dir=$FIXTURES/default-$1 start runs="" i
+	local vars=(LIST="$list" MODULES_DIR="$(kernel_modules_dir)" KCONFIG="$(kernel_info config)")
+	rm -rf "$dir"
+	make -s -C "$REPO" B="$dir" "${vars[@]}" "$dir/modlatch" >"$FIXTURES/default-$name.log" 2>&1 || {
+		cat "$FIXTURES/default-$name.log" >&2
+		return 1
+	}
+	for i in 1 2 3; do
+		start=$(ms_now)
+		"$dir/modlatch-gen" -k "$(kernel_info config)" -o "$dir/timed-table.c" \
+			--files "$dir/timed-table.files" "$list" "$(kernel_modules_dir)" 2>/dev/null
+		runs="$runs $(($(ms_now) - start))"
+	done
+	echo "$("$dir/modlatch" --print | sed -n 's/^entries //p') $(tr ' ' '\n' <<<"$runs" | sed '/^$/d' | median) $(stat -c %s "$dir/modlatch")"
+}
+
 for list in $LISTS; do
 	for method in $METHODS; do
 		echo "bench: building $method for $list" >&2
 		build_image "$method" "$list"
 	done
 done
+
+# The table's own cost: each list's default shim against one with an empty list.
+echo "bench: building the default shim for each list, and with an empty list" >&2
+echo "# No module: the shim without a table, to weigh the tables against." >"$FIXTURES/empty.list"
+read -r _ _ empty_bytes < <(build_default empty "$FIXTURES/empty.list")
+lists_csv=$FIXTURES/lists.csv
+echo "list,table_entries,gen_ms,shim_bytes,empty_list_shim_bytes,table_bytes_per_entry" >"$lists_csv"
+for list in $LISTS; do
+	read -r entries gen_ms bytes < <(build_default "$list" "etc/$list.list")
+	echo "$list,$entries,$gen_ms,$bytes,$empty_bytes,$(awk -v b="$bytes" -v e="$empty_bytes" -v n="$entries" \
+		'BEGIN { printf "%.1f", (b - e) / n }')" >>"$lists_csv"
+done
+
 : >"$FIXTURES/samples"
+: >"$FIXTURES/finit"
 for boot in $(seq "$BOOTS"); do
 	for list in $LISTS; do
-		for method in $METHODS; do
-			sample=$(measure "$method" "$list") || { echo "bench: $method $list boot $boot gave no result" >&2; exit 1; }
-			echo "$method $list $sample" | tee -a "$FIXTURES/samples" >&2
+		for cpus in "$QEMU_SMP" 1; do
+			methods=$METHODS
+			[ "$cpus" = "$QEMU_SMP" ] || methods=$ONE_CPU_METHODS
+			for method in $methods; do
+				sample=$(measure "$method" "$list" "$cpus") ||
+					{ echo "bench: $method $list -smp $cpus boot $boot gave no result" >&2; exit 1; }
+				echo "$method $list $cpus $sample" | tee -a "$FIXTURES/samples" >&2
+			done
 		done
 	done
 done
 
 csv=$FIXTURES/results.csv
-echo "method,list,cpus,boots,median_ms_to_latch,median_ms_in_finit_module,median_ms_to_exec" >"$csv"
+echo "method,list,cpus,boots,median_ms_to_latch,median_ms_in_finit_module,median_ms_to_exec,sum_finit_ms,longest_chain_ms,lb_ms,to_latch_over_lb,to_latch_over_sum_finit" >"$csv"
 for list in $LISTS; do
-	for method in $METHODS; do
-		rows=$(grep "^$method $list " "$FIXTURES/samples")
-		echo "$method,$list,$QEMU_SMP,$BOOTS,$(cut -d' ' -f3 <<<"$rows" | median),$(cut -d' ' -f4 <<<"$rows" | median),$(cut -d' ' -f5 <<<"$rows" | median)" >>"$csv"
+	for cpus in "$QEMU_SMP" 1; do
+		methods=$METHODS
+		[ "$cpus" = "$QEMU_SMP" ] || methods=$ONE_CPU_METHODS
+		module_medians modlatch-serial "$list" "$cpus" >"$FIXTURES/medians-serial-$list-smp$cpus"
+		read -r sum chain lb < <(chains "$FIXTURES/medians-serial-$list-smp$cpus" \
+			"$FIXTURES/modlatch-serial-$list/table" "$cpus")
+		for method in $methods; do
+			rows=$(grep "^$method $list $cpus " "$FIXTURES/samples")
+			latch=$(cut -d' ' -f4 <<<"$rows" | median)
+			echo "$method,$list,$cpus,$BOOTS,$latch,$(cut -d' ' -f5 <<<"$rows" | median),$(cut -d' ' -f6 <<<"$rows" | median),$sum,$chain,$lb,$(awk -v l="$latch" -v b="$lb" -v s="$sum" \
+				'BEGIN { printf "%.2f,%.2f", l / b, l / s }')" >>"$csv"
+		done
 	done
 done
-size=$(stat -c %s "$FIXTURES/modlatch-parallel-container-host/build/modlatch")
+
+# field METHOD LIST CPUS COLUMN: one figure of results.csv.
+field() { awk -F, -v k="$1,$2,$3" -v col="$4" 'NR == 1 { for (i = 1; i <= NF; i++) at[$i] = i } $1 "," $2 "," $3 == k { print $(at[col]) }' "$csv"; }
+
 echo
-echo "modlatch boot benchmark, $(kernel_release), QEMU TCG -smp $QEMU_SMP -m 512, $BOOTS boots each, medians in ms"
+echo "modlatch boot benchmark, $(kernel_release), QEMU TCG -m 512, $BOOTS boots each, medians in ms"
+echo "(LB = max(sum of finit_module / cpus, longest dependency chain of finit_module), from the serial boots on as many CPUs)"
 column -t -s, "$csv"
 echo
-echo "Where modlatch-serial's time to latch goes (its last boot of each list):"
-for list in $LISTS; do
-	tr -d '\r' <"$FIXTURES/modlatch-serial-$list/serial.log" | awk -v list="$list" '
-		/^modlatch: module=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "us") us += kv[2] } }
-		/^modlatch: summary / { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
-		END {
-			total = (f["latch_us"] - f["start_us"]) / 1000
-			printf "  %-15s total %.0f ms = mounts and checks %.0f + open and SHA-256 %.0f + finit_module %d\n",
-				list, total, total - us / 1000, us / 1000 - f["finit_ms"], f["finit_ms"]
-		}'
-done
+echo "Each list's table and default shim (static, stripped, x86-64; table bytes per entry = (shim - empty-list shim) / entries):"
+column -t -s, "$lists_csv"
 echo
-echo "modlatch-serial, large list, last boot: the ten slowest modules, open and SHA-256 against finit_module (us):"
-tr -d '\r' <"$FIXTURES/modlatch-serial-large/serial.log" |
+echo "Targets (issue 16):"
+parallel_lb=$(field modlatch-parallel large "$QEMU_SMP" to_latch_over_lb)
+serial_sum=$(field modlatch-serial large "$QEMU_SMP" to_latch_over_sum_finit)
+echo "  large list, -smp $QEMU_SMP: parallel <= $TARGET_PARALLEL_OVER_LB x LB: $parallel_lb x LB," \
+	"$(verdict "$parallel_lb" "$TARGET_PARALLEL_OVER_LB" "x LB")"
+echo "  large list, -smp $QEMU_SMP: serial <= $TARGET_SERIAL_OVER_SUM x sum of finit_module: $serial_sum x," \
+	"$(verdict "$serial_sum" "$TARGET_SERIAL_OVER_SUM" x)"
+for list in $LISTS; do
+	per_entry=$(awk -F, -v l="$list" '$1 == l { print $6 }' "$lists_csv")
+	echo "  $list table: <= $TARGET_TABLE_BYTES_PER_ENTRY bytes per entry: $per_entry," \
+		"$(verdict "$per_entry" "$TARGET_TABLE_BYTES_PER_ENTRY" bytes)"
+done
+shim=$(awk -F, '$1 == "container-host" { print $4 }' "$lists_csv")
+echo "  default shim with the container-host table <= $TARGET_SHIM_BYTES bytes: $shim bytes," \
+	"$(verdict "$shim" "$TARGET_SHIM_BYTES" bytes)"
+echo
+echo "Where modlatch-parallel's time goes on the large list, -smp $QEMU_SMP: its longest chain of"
+echo "finit_module (median us over its boots); the serial boots' longest chain is" \
+	"$(field modlatch-parallel large "$QEMU_SMP" longest_chain_ms) ms, LB $(field modlatch-parallel large "$QEMU_SMP" lb_ms) ms:"
+module_medians modlatch-parallel large "$QEMU_SMP" >"$FIXTURES/medians-parallel-large-smp$QEMU_SMP"
+chains "$FIXTURES/medians-parallel-large-smp$QEMU_SMP" "$FIXTURES/modlatch-parallel-large/table" \
+	"$QEMU_SMP" "$FIXTURES/medians-serial-large-smp$QEMU_SMP"
+echo
+# Free workers open and hash files ahead of their turn, so on more than one CPU that work runs
+# partly beside finit_module: the rest is what finit_module leaves of the time to latch.
+echo "Where modlatch-serial's time to latch goes (its last boot of each list and CPU count):"
+for list in $LISTS; do
+	for cpus in "$QEMU_SMP" 1; do
+		tr -d '\r' <"$FIXTURES/modlatch-serial-$list/serial-smp$cpus.log" | awk -v list="$list" -v cpus="$cpus" '
+			/^modlatch: module=/ { for (i = 1; i <= NF; i++) { split($i, kv, "="); if (kv[1] == "us") us += kv[2] } }
+			/^modlatch: summary / { for (i = 1; i <= NF; i++) { split($i, kv, "="); f[kv[1]] = kv[2] } }
+			END {
+				total = (f["latch_us"] - f["start_us"]) / 1000
+				printf "  %-15s -smp %s  total %5.0f ms = finit_module %5d + the rest %4.0f;  open and SHA-256 %4.0f ms in all\n",
+					list, cpus, total, f["finit_ms"], total - f["finit_ms"], us / 1000 - f["finit_ms"]
+			}'
+	done
+done
+echo "  (the rest: mounts, checks, open and SHA-256 not done ahead, the latch; on -smp 1 nothing overlaps)"
+echo
+echo "modlatch-serial, large list, last boot (-smp $QEMU_SMP): the ten slowest modules, open and SHA-256 against finit_module (us):"
+tr -d '\r' <"$FIXTURES/modlatch-serial-large/serial-smp$QEMU_SMP.log" |
 	sed -n 's/^modlatch: module=\([^ ]*\) result=loaded us=\([0-9]*\) finit_us=\([0-9]*\)$/\2 \1 \3/p' |
 	sort -rn | head -n 10 | awk '{ printf "  %-22s total %7d  open+sha256 %6d  finit_module %7d\n", $2, $1, $1 - $3, $3 }'
 echo
-echo "build/modlatch (static, stripped, x86-64, LOAD=parallel): $size bytes"
-echo "results: $csv"
+echo "results: $csv, $lists_csv"
