@@ -8,6 +8,8 @@ VERSION := 0.1.0
 LIST ?= etc/demo.list
 MODULES_DIR ?=
 KCONFIG ?= $(wildcard $(MODULES_DIR)/../../../boot/config-$(notdir $(MODULES_DIR)))
+# A saved boot report (dmesg, a serial log) whose finit_us rank parallel loading; default: sizes.
+COSTS ?=
 
 # How the shim behaves (init/mkconfig.sh checks the values).
 SUPERVISOR ?= /sbin/init
@@ -24,6 +26,7 @@ STOP_TIMEOUT ?= 5
 LOAD_DEADLINE ?= 120
 LOAD ?= parallel
 MAX_THREADS ?= 8
+SHA256 ?= portable
 ALSO_LATCH ?=
 AFTER_LATCH ?= blank
 AFTER_LATCH_HELPER ?= /init
@@ -116,7 +119,7 @@ $(B)/modlatch-gen: $(GEN_SRC) $(GEN_HDR) | $(B)
 # The shim's configuration: every variable above that init/mkconfig.sh turns into config.h.
 CONFIG_VARS := VERSION SUPERVISOR FALLBACK_SHELL ON_FATAL ON_MODULE_FAILURE ON_INTEGRITY_FAILURE \
 	ON_FOREIGN_MODULE ALLOW_FOREIGN KILL_OTHERS HANDOFF ON_EXIT STOP_TIMEOUT LOAD_DEADLINE LOAD \
-	MAX_THREADS ALSO_LATCH AFTER_LATCH AFTER_LATCH_HELPER TARGET_MODULES ROOT ROOT_FSTYPE \
+	MAX_THREADS SHA256 ALSO_LATCH AFTER_LATCH AFTER_LATCH_HELPER TARGET_MODULES ROOT ROOT_FSTYPE \
 	ROOT_MODE ROOT_WAIT VERITY VERITY_ON_CORRUPTION
 CONFIG_ENV = $(foreach v,$(CONFIG_VARS),$(v)='$($(v))')
 
@@ -125,15 +128,17 @@ $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' $(CONFIG_ENV) > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 $(B)/table.vars: FORCE | $(B)
-	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' > $@.new
+	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' \
+		'$(abspath $(COSTS))' > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
 $(B)/config.h: init/mkconfig.sh $(B)/config.vars $(VERITY)
 	$(CONFIG_ENV) sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
-$(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
+$(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(COSTS) $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(scripts/kernel.sh modules-dir)' >&2; exit 1; }
-	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) -o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
+	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) $(if $(COSTS),--costs $(COSTS)) -o $@ \
+		--files $(B)/table.files $(LIST) $(MODULES_DIR)
 
 $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
@@ -149,9 +154,22 @@ $(B)/unit-tests-san: $(UNIT_SRC) $(UNIT_HDR) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(SANITIZE) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ \
 		$(UNIT_SRC)
 
-unit: $(B)/unit-tests $(B)/unit-tests-san
+# SHA-256 on CPUs this machine is not, run under QEMU's user mode: the SHA-256 tests alone,
+# for arm64 (cross-built against musl, run where the crypto extensions are) and for an x86-64
+# without the SHA extensions.
+SHA256_TEST_SRC := tests/unit/main.c tests/unit/test_sha256.c common/sha256.c \
+	common/sha256_fast.c common/filehash.c
+$(B)/unit-sha256-aarch64: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h | $(B)
+	aarch64-linux-gnu-gcc -specs=$$(sh scripts/cross.sh specs aarch64) -static $(WARN) -O2 \
+		-D_GNU_SOURCE -Icommon -Itests/unit -o $@ $(SHA256_TEST_SRC)
+$(B)/unit-sha256: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h | $(B)
+	$(HOSTCC) $(WARN) $(HOST_CFLAGS) -D_GNU_SOURCE -Icommon -Itests/unit -o $@ $(SHA256_TEST_SRC)
+
+unit: $(B)/unit-tests $(B)/unit-tests-san $(B)/unit-sha256-aarch64 $(B)/unit-sha256
 	$(B)/unit-tests
 	$(B)/unit-tests-san
+	MODLATCH_EXPECT_SHA256=armv8-ce qemu-aarch64 -cpu max $(B)/unit-sha256-aarch64
+	MODLATCH_EXPECT_SHA256=portable qemu-x86_64 -cpu qemu64 $(B)/unit-sha256
 
 # The man pages; make install puts each in $(MANDIR)/man<section>.
 MAN_PAGES := man/modlatch-gen.1 man/modlatch.list.5 man/modlatch.8
@@ -190,7 +208,8 @@ setup: deps kernel guest-root
 # then every suite (tests/run.sh), none of which may be skipped.
 check: setup
 	$(MAKE) lint
-	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/modlatch-gen
+	$(MAKE) $(B)/unit-tests $(B)/unit-tests-san $(B)/unit-sha256-aarch64 $(B)/unit-sha256 \
+		$(B)/modlatch-gen
 	B=$(B) tests/run.sh
 
 # A root filesystem image pinned for VERITY=: $(B)/root.verity.img is ROOT_IMAGE followed by its

@@ -3,7 +3,7 @@
 
 #include <string.h>
 
-static const uint32_t round_constants[64] = {
+const uint32_t sha256_round_constants[64] = {
 	0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4,
 	0xab1c5ed5, 0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe,
 	0x9bdc06a7, 0xc19bf174, 0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f,
@@ -35,45 +35,49 @@ static void store_be32(unsigned char *p, uint32_t v)
 }
 
 /*
- * One 64-byte block. The eight working variables stay in locals that trade places each round
+ * Whole 64-byte blocks. The eight working variables stay in locals that trade places each round
  * (h = g, g = f, ...); an array shifted with memmove made hashing sixteen times slower.
  */
-static void compress_block(uint32_t state[8], const unsigned char *block)
+void sha256_blocks_portable(uint32_t state[8], const unsigned char *data, size_t blocks)
 {
-	uint32_t w[64];
-	uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-	uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
+	for (; blocks; blocks--, data += 64) {
+		uint32_t w[64];
+		uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+		uint32_t e = state[4], f = state[5], g = state[6], h = state[7];
 
-	for (int i = 0; i < 16; i++)
-		w[i] = load_be32(block + 4 * i);
-	for (int i = 16; i < 64; i++) {
-		uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
-		uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
-		w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+		for (int i = 0; i < 16; i++)
+			w[i] = load_be32(data + 4 * i);
+		for (int i = 16; i < 64; i++) {
+			uint32_t s0 = rotr(w[i - 15], 7) ^ rotr(w[i - 15], 18) ^ (w[i - 15] >> 3);
+			uint32_t s1 = rotr(w[i - 2], 17) ^ rotr(w[i - 2], 19) ^ (w[i - 2] >> 10);
+			w[i] = w[i - 16] + s0 + w[i - 7] + s1;
+		}
+		for (int i = 0; i < 64; i++) {
+			uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) +
+				      ((e & f) ^ (~e & g)) + sha256_round_constants[i] + w[i];
+			uint32_t t2 = (rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) +
+				      ((a & b) ^ (a & c) ^ (b & c));
+			h = g;
+			g = f;
+			f = e;
+			e = d + t1;
+			d = c;
+			c = b;
+			b = a;
+			a = t1 + t2;
+		}
+		state[0] += a;
+		state[1] += b;
+		state[2] += c;
+		state[3] += d;
+		state[4] += e;
+		state[5] += f;
+		state[6] += g;
+		state[7] += h;
 	}
-	for (int i = 0; i < 64; i++) {
-		uint32_t t1 = h + (rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)) + ((e & f) ^ (~e & g)) +
-			      round_constants[i] + w[i];
-		uint32_t t2 =
-			(rotr(a, 2) ^ rotr(a, 13) ^ rotr(a, 22)) + ((a & b) ^ (a & c) ^ (b & c));
-		h = g;
-		g = f;
-		f = e;
-		e = d + t1;
-		d = c;
-		c = b;
-		b = a;
-		a = t1 + t2;
-	}
-	state[0] += a;
-	state[1] += b;
-	state[2] += c;
-	state[3] += d;
-	state[4] += e;
-	state[5] += f;
-	state[6] += g;
-	state[7] += h;
 }
+
+sha256_blocks_fn *sha256_blocks = sha256_blocks_portable;
 
 void sha256_init(struct sha256 *ctx)
 {
@@ -92,37 +96,34 @@ void sha256_update(struct sha256 *ctx, const void *data, size_t len)
 	const unsigned char *p = data;
 
 	ctx->length += len;
-	if (ctx->used) {
+	while (len) {
 		size_t take = 64 - ctx->used < len ? 64 - ctx->used : len;
-		memcpy(ctx->block + ctx->used, p, take);
-		ctx->used += take;
+		if (ctx->used == 0 && len >= 64) {
+			take = len / 64 * 64; /* whole blocks, straight from the caller's buffer */
+			sha256_blocks(ctx->state, p, len / 64);
+		} else {
+			memcpy(ctx->block + ctx->used, p, take);
+			ctx->used += take;
+		}
+		if (ctx->used == 64) {
+			sha256_blocks(ctx->state, ctx->block, 1);
+			ctx->used = 0;
+		}
 		p += take;
 		len -= take;
-		if (ctx->used < 64)
-			return;
-		compress_block(ctx->state, ctx->block);
-		ctx->used = 0;
 	}
-	for (; len >= 64; p += 64, len -= 64)
-		compress_block(ctx->state, p);
-	memcpy(ctx->block, p, len);
-	ctx->used = len;
 }
 
+/* The padding is 0x80, zeros up to 8 bytes before a block's end, and the length in bits. */
 void sha256_final(struct sha256 *ctx, unsigned char digest[SHA256_DIGEST_LEN])
 {
+	unsigned char pad[64 + 8] = { 0x80 };
+	size_t zeros_to = ctx->used < 56 ? 56 : 64 + 56;
 	uint64_t bits = ctx->length * 8;
 
-	ctx->block[ctx->used++] = 0x80;
-	if (ctx->used > 56) {
-		memset(ctx->block + ctx->used, 0, 64 - ctx->used);
-		compress_block(ctx->state, ctx->block);
-		ctx->used = 0;
-	}
-	memset(ctx->block + ctx->used, 0, 56 - ctx->used);
 	for (int i = 0; i < 8; i++)
-		ctx->block[56 + i] = bits >> (56 - 8 * i);
-	compress_block(ctx->state, ctx->block);
+		pad[zeros_to - ctx->used + i] = bits >> (56 - 8 * i);
+	sha256_update(ctx, pad, zeros_to - ctx->used + 8);
 	for (int i = 0; i < 8; i++)
 		store_be32(digest + 4 * i, ctx->state[i]);
 }

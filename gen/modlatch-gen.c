@@ -28,6 +28,7 @@
 #include "plan.h"
 #include "requests.h"
 #include "resolve.h"
+#include "sha256.h"
 
 #ifndef MODLATCH_VERSION
 #define MODLATCH_VERSION "unknown"
@@ -591,6 +592,7 @@ static int generate_main(int argc, char **argv)
 
 	if (parse_args(&g, argc, argv) < 0)
 		return 2;
+	sha256_use_fastest();
 	rc = generate(&g);
 	if (rc < 0)
 		fprintf(stderr, "modlatch-gen: %s%s%s not written\n", g.output,

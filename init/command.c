@@ -14,6 +14,7 @@
 #include "filehash.h"
 #include "fmt.h"
 #include "request.h"
+#include "sha256.h"
 
 static void usage(int to)
 {
@@ -100,6 +101,8 @@ static int print_table(void)
 	    ML_PARALLEL ? "parallel" : "serial", ML_MAX_THREADS, ML_LOAD_DEADLINE_S,
 	    ML_ALSO_LATCH[0] ? ML_ALSO_LATCH : "none", ML_AFTER_LATCH_RECORD ? "record " : "blank",
 	    ML_AFTER_LATCH_RECORD ? ML_AFTER_LATCH_HELPER : "", ml_table_len);
+	if (ML_SHA256_FAST)
+		out("sha256 fast %s\n", sha256_use_fastest());
 	if (ML_ROOT_SWITCH)
 		out("root %s fstype=%s mode=%s wait=%d\n", ML_ROOT, ML_ROOT_FSTYPE,
 		    ML_ROOT_READONLY ? "ro" : "rw", ML_ROOT_WAIT_S);
@@ -149,6 +152,8 @@ static int verify(const char *root)
 {
 	unsigned failures = 0, checked = 0;
 
+	if (ML_SHA256_FAST)
+		sha256_use_fastest();
 	for (unsigned i = 0; i < ml_table_len; i++) {
 		if (ml_table[i].flags & (ML_BUILTIN | ML_ABSENT))
 			continue;

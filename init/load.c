@@ -8,6 +8,8 @@
 
 #include "boot.h"
 #include "config.h"
+#include "log.h"
+#include "sha256.h"
 
 /* Side by side loading uses at most one thread per CPU, and never more than the build allows. */
 static unsigned worker_count(void)
@@ -40,6 +42,8 @@ void load_modules(struct boot *boot)
 		else
 			r->outcome = OUTCOME_PENDING;
 	}
+	if (ML_SHA256_FAST)
+		say(LOG_INFO, "sha256=%s", sha256_use_fastest());
 	/* Ranks only pay where modules can load side by side: one CPU loads in table order. Serial,
 	 * one loads at a time, and a second worker hashes ahead where there is a CPU for it. */
 	unsigned workers = worker_count();

@@ -37,6 +37,7 @@ halt_on_integrity=$(two_way ON_INTEGRITY_FAILURE "${ON_INTEGRITY_FAILURE:-halt}"
 reaper=$(two_way HANDOFF "$HANDOFF" exec reaper)
 exit_reboot=$(two_way ON_EXIT "$ON_EXIT" poweroff reboot)
 parallel=$(two_way LOAD "$LOAD" serial parallel)
+sha256_fast=$(two_way SHA256 "${SHA256:-portable}" portable fast)
 record=$(two_way AFTER_LATCH "${AFTER_LATCH:-blank}" blank record)
 # Companion latches: words from a fixed set, or "all".
 latch_kexec=0 latch_bpf=0 latch_ptrace=0 latch_usermodehelper=0
@@ -183,6 +184,7 @@ echo "#define ML_ON_EXIT_REBOOT $exit_reboot"
 echo "#define ML_STOP_TIMEOUT_S $STOP_TIMEOUT"
 echo "#define ML_LOAD_DEADLINE_S ${LOAD_DEADLINE:-120}"
 echo "#define ML_PARALLEL $parallel"
+echo "#define ML_SHA256_FAST $sha256_fast"
 echo "#define ML_MAX_THREADS $MAX_THREADS"
 echo "#define ML_LATCH_KEXEC $latch_kexec"
 echo "#define ML_LATCH_BPF $latch_bpf"

@@ -250,6 +250,49 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_output --partial 'verity-image: set ROOT_IMAGE to the root filesystem image'
 }
 
+@test "SHA256=fast builds the CPU's SHA-256 instructions in, the default leaves them out; other values are refused" {
+	build
+	assert_success
+	run grep -c -a 'armv8-ce\|sha-ni' "$OUT/modlatch"
+	assert_output 0
+	build SHA256=fast
+	assert_success
+	run "$OUT/modlatch" --print
+	# On this machine: the x86 SHA extensions, when /proc/cpuinfo lists them.
+	if grep -qw sha_ni /proc/cpuinfo; then
+		assert_line 'sha256 fast sha-ni'
+	else
+		assert_line 'sha256 fast portable'
+	fi
+	build SHA256=quick
+	assert_failure
+	assert_output --partial "SHA256='quick': expected portable or fast"
+}
+
+@test "COSTS ranks the table by a saved boot report, and the table follows the report" {
+	local list=$BATS_TEST_TMPDIR/test.list report=$BATS_TEST_TMPDIR/boot.log
+	printf '%s\n' br_netfilter xor >"$list"
+	# report SLOW: every module of the list timed, SLOW far slower than the rest.
+	report() {
+		for m in llc stp bridge br_netfilter xor; do
+			echo "[    1.0] modlatch: module=$m result=loaded us=1 finit_us=$([ "$m" = "$1" ] && echo 900000 || echo 10)"
+		done >"$report"
+		touch -d "@$(($(date +%s) + 2))" "$report"
+	}
+	report xor
+	build LIST="$list" COSTS="$report"
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line --regexp '^[0-9]+ name=xor .* rank=0$'
+	report br_netfilter
+	build LIST="$list" COSTS="$report"
+	assert_success
+	run "$OUT/modlatch" --print
+	# br_netfilter's chain starts at llc, which needs nothing: llc goes first now.
+	assert_line --regexp '^[0-9]+ name=llc .* rank=0$'
+	refute_line --regexp '^[0-9]+ name=xor .* rank=0$'
+}
+
 @test "CROSS=aarch64 builds a static aarch64 shim from the arm64 tree; an unknown CROSS is refused" {
 	run make -s -C "$REPO" B="$OUT" CROSS=aarch64 MODULES_DIR="$(kernel_modules_dir bookworm arm64)" \
 		"$OUT/modlatch"

@@ -18,6 +18,10 @@ run_suite() {
 
 run_suite "$B/unit-tests"
 run_suite "$B/unit-tests-san"
+# SHA-256 where the CPU is another: arm64 with its crypto extensions, an x86-64 without SHA
+# extensions (QEMU's user mode; /proc/cpuinfo there is this machine's, so the test is told).
+run_suite env MODLATCH_EXPECT_SHA256=armv8-ce qemu-aarch64 -cpu max "$B/unit-sha256-aarch64"
+run_suite env MODLATCH_EXPECT_SHA256=portable qemu-x86_64 -cpu qemu64 "$B/unit-sha256"
 # The fuzzers' seeds and saved reproducers, replayed under the sanitizers.
 run_suite make -s B="$B" fuzz-regress
 run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/requests.bats \

@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,10 +97,93 @@ static void hashes_through_a_descriptor(void)
 	CHECK(sha256_fd(fd, digest, &size) < 0);
 }
 
+/* Runs test with the portable block function, then with the fastest this CPU has. */
+static void on_both_paths(void (*test)(void))
+{
+	sha256_blocks = sha256_blocks_portable;
+	test();
+	sha256_use_fastest();
+	test();
+	sha256_blocks = sha256_blocks_portable;
+}
+
+static void nist_vectors_on_both_paths(void)
+{
+	on_both_paths(matches_the_nist_vectors);
+}
+
+static void a_million_a_on_both_paths(void)
+{
+	on_both_paths(hashes_a_million_a_fed_in_odd_pieces);
+}
+
+static void block_edges_on_both_paths(void)
+{
+	on_both_paths(pads_every_length_near_a_block_edge);
+}
+
+/* Every length up to 17 blocks, at every alignment of a word, gives one digest on both paths. */
+static void the_fast_path_agrees_with_the_portable_one(void)
+{
+	static unsigned char data[17 * 64 + 8];
+	unsigned char portable[32], fast[32];
+	unsigned mismatches = 0;
+
+	for (size_t i = 0; i < sizeof(data); i++)
+		data[i] = (unsigned char)(i * 131 + (i >> 5));
+	for (size_t offset = 0; offset < 4; offset++)
+		for (size_t len = 0; len + offset <= 17 * 64; len++) {
+			struct sha256 ctx;
+			sha256_blocks = sha256_blocks_portable;
+			sha256_init(&ctx);
+			sha256_update(&ctx, data + offset, len);
+			sha256_final(&ctx, portable);
+			sha256_use_fastest();
+			sha256_init(&ctx);
+			sha256_update(&ctx, data + offset, len);
+			sha256_final(&ctx, fast);
+			mismatches += memcmp(portable, fast, 32) != 0;
+		}
+	sha256_blocks = sha256_blocks_portable;
+	CHECK(mismatches == 0);
+}
+
+/*
+ * What the CPU has, as MODLATCH_EXPECT_SHA256 says (set where the CPU is emulated), else as
+ * /proc/cpuinfo's flags say: sha_ni on x86, sha2 on arm64.
+ */
+static const char *expected_implementation(void)
+{
+	const char *expected = getenv("MODLATCH_EXPECT_SHA256");
+	static char line[4096];
+	FILE *in = fopen("/proc/cpuinfo", "r");
+	bool x86_sha = false, arm_sha = false;
+
+	while (!expected && in && fgets(line, sizeof(line), in)) {
+		x86_sha |= strncmp(line, "flags", 5) == 0 && strstr(line, " sha_ni") != NULL;
+		arm_sha |= strncmp(line, "Features", 8) == 0 && strstr(line, " sha2") != NULL;
+	}
+	if (in)
+		fclose(in);
+	return expected ? expected : x86_sha ? "sha-ni" : arm_sha ? "armv8-ce" : "portable";
+}
+
+static void uses_the_cpus_sha256_instructions_where_it_has_them(void)
+{
+	CHECK_STR(sha256_use_fastest(), expected_implementation());
+	sha256_blocks = sha256_blocks_portable;
+}
+
 static const struct unit_test sha256_tests[] = {
-	{ "sha256 matches the NIST vectors", matches_the_nist_vectors },
-	{ "sha256 hashes a million 'a' fed in odd pieces", hashes_a_million_a_fed_in_odd_pieces },
-	{ "sha256 pads every length near a block edge", pads_every_length_near_a_block_edge },
+	{ "sha256 matches the NIST vectors, portable and fast", nist_vectors_on_both_paths },
+	{ "sha256 hashes a million 'a' fed in odd pieces, portable and fast",
+	  a_million_a_on_both_paths },
+	{ "sha256 pads every length near a block edge, portable and fast",
+	  block_edges_on_both_paths },
+	{ "sha256's fast path agrees with the portable one at every length and alignment",
+	  the_fast_path_agrees_with_the_portable_one },
+	{ "sha256 uses the CPU's SHA-256 instructions where it has them",
+	  uses_the_cpus_sha256_instructions_where_it_has_them },
 	{ "sha256 hashes through a descriptor, and fails on a closed one",
 	  hashes_through_a_descriptor },
 	{ NULL, NULL },
