@@ -165,6 +165,14 @@ $(B)/unit-sha256-aarch64: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h | 
 $(B)/unit-sha256: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) -D_GNU_SOURCE -Icommon -Itests/unit -o $@ $(SHA256_TEST_SRC)
 
+# The SHA-256 speed of each path, as the shim's compiler and flags build it (make bench runs it).
+SHA256_SPEED_SRC := tests/speed/sha256_speed.c common/sha256.c common/sha256_fast.c
+$(B)/sha256-speed: $(SHA256_SPEED_SRC) $(COMMON_HDR) | $(B)
+	$(CC) $(WARN) $(CFLAGS) -static -D_GNU_SOURCE -Icommon -o $@ $(SHA256_SPEED_SRC)
+$(B)/sha256-speed-aarch64: $(SHA256_SPEED_SRC) $(COMMON_HDR) | $(B)
+	aarch64-linux-gnu-gcc -specs=$$(sh scripts/cross.sh specs aarch64) -static $(WARN) \
+		$(CFLAGS) -D_GNU_SOURCE -Icommon -o $@ $(SHA256_SPEED_SRC)
+
 unit: $(B)/unit-tests $(B)/unit-tests-san $(B)/unit-sha256-aarch64 $(B)/unit-sha256
 	$(B)/unit-tests
 	$(B)/unit-tests-san

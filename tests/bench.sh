@@ -331,4 +331,11 @@ tr -d '\r' <"$FIXTURES/modlatch-serial-large/serial-smp$QEMU_SMP.log" |
 	sed -n 's/^modlatch: module=\([^ ]*\) result=loaded us=\([0-9]*\) finit_us=\([0-9]*\) finit_start_us=[0-9]*$/\2 \1 \3/p' |
 	sort -rn | head -n 10 | awk '{ printf "  %-22s total %7d  open+sha256 %6d  finit_module %7d\n", $2, $1, $1 - $3, $3 }'
 echo
+echo "SHA-256, a buffer hashed by the shim's code (best of three), portable and with the CPU's"
+echo "instructions (SHA256=fast): natively, then under QEMU's user mode (TCG) as the guests run it:"
+make -s -C "$REPO" B="$FIXTURES/speed" "$FIXTURES/speed/sha256-speed" "$FIXTURES/speed/sha256-speed-aarch64"
+"$FIXTURES/speed/sha256-speed" 64 | sed 's/^/  native x86-64    /'
+qemu-x86_64 -cpu max "$FIXTURES/speed/sha256-speed" 16 | sed 's/^/  qemu-x86_64 max  /'
+qemu-aarch64 -cpu max "$FIXTURES/speed/sha256-speed-aarch64" 16 | sed 's/^/  qemu-aarch64 max /'
+echo
 echo "results: $csv, $lists_csv"
