@@ -137,8 +137,7 @@ $(B)/config.h: init/mkconfig.sh $(B)/config.vars $(VERITY)
 
 $(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(COSTS) $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(scripts/kernel.sh modules-dir)' >&2; exit 1; }
-	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG)) $(if $(COSTS),--costs $(COSTS)) -o $@ \
-		--files $(B)/table.files $(LIST) $(MODULES_DIR)
+	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG) )$(if $(COSTS),--costs $(COSTS) )-o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
 
 $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
