@@ -121,6 +121,9 @@ struct opened {
 	int err; /* errno of a failed open or read */
 	long long usec;
 };
+/* Where e's file is: root (or "") + TARGET_MODULES/<release>/<dir><file><suffix>. False, with
+ * errno ENAMETOOLONG, when it does not fit in len. */
+bool module_path(char *path, size_t len, const char *root, const struct ml_entry *e);
 /* Opens e's file and checks it against its pin; o says how that went. */
 void open_entry(const struct ml_entry *e, struct module_result *r, struct opened *o);
 /* Loads a pending entry through o once what it waits for is done, and closes o; fails it

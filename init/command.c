@@ -125,9 +125,7 @@ static int verify_entry(const char *root, const struct ml_entry *e)
 	enum pin_check check = PIN_OPEN;
 	int fd = -1;
 
-	errno = ENAMETOOLONG;
-	if (fmt(path, sizeof(path), "%s%s/%s/%s%s%s", root, ML_MODULES_DIR, ml_release,
-		ml_string(e->dir), ml_string(e->file), ml_suffix(e->compression)) < sizeof(path))
+	if (module_path(path, sizeof(path), root, e))
 		fd = pin_open(path, e->size, e->sha256, &check, &size);
 	bool optional_missing = check == PIN_OPEN && errno == ENOENT && (e->flags & ML_OPTIONAL);
 	if (fd >= 0)

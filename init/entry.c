@@ -58,6 +58,13 @@ static enum step step_of(enum pin_check check)
 	return steps[check];
 }
 
+bool module_path(char *path, size_t len, const char *root, const struct ml_entry *e)
+{
+	errno = ENAMETOOLONG;
+	return fmt(path, len, "%s%s/%s/%s%s%s", root, ML_MODULES_DIR, ml_release, ml_string(e->dir),
+		   ml_string(e->file), ml_suffix(e->compression)) < len;
+}
+
 void open_entry(const struct ml_entry *e, struct module_result *r, struct opened *o)
 {
 	char path[4096];
@@ -66,9 +73,7 @@ void open_entry(const struct ml_entry *e, struct module_result *r, struct opened
 	atomic_store(&r->loading, true);
 	o->fd = -1;
 	o->check = PIN_OPEN;
-	errno = ENAMETOOLONG;
-	if (fmt(path, sizeof(path), "%s/%s/%s%s%s", ML_MODULES_DIR, ml_release, ml_string(e->dir),
-		ml_string(e->file), ml_suffix(e->compression)) < sizeof(path))
+	if (module_path(path, sizeof(path), "", e))
 		o->fd = pin_open(path, e->size, e->sha256, &o->check, &r->actual_size);
 	o->err = o->check == PIN_OPEN || o->check == PIN_READ ? errno : 0;
 	o->usec = monotonic_us() - start;
