@@ -168,6 +168,19 @@ bool is_this_program(const char *path);
  */
 bool on_filesystem(const char *path, unsigned long magic);
 
+/*
+ * Whether path, resolved with the directory root as "/" (AT_FDCWD: the process's own root), is a
+ * program execve() could run: 0, or the errno that says why not (inroot.c). link gets what path
+ * itself points to when it is a symbolic link, else "".
+ */
+int program_in_root(int root, const char *path, char *link, size_t len);
+
+/*
+ * Calls visit(dirfd, name, arg) for each entry of the directory open at dirfd but "." and "..",
+ * until one returns true; whether one did (root.c).
+ */
+bool each_entry(int dirfd, bool (*visit)(int dirfd, const char *name, void *arg), void *arg);
+
 /* The name the report gives a companion latch. */
 const char *companion_name(unsigned which);
 

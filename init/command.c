@@ -18,8 +18,9 @@
 
 static void usage(int to)
 {
-	fdprint(to, "usage: modlatch --version | --print | --verify ROOT | --help\n"
-		    "As PID 1 at boot it loads the compiled-in modules, latches module loading\n"
+	fdprint(to, "usage: modlatch --version | --print | --verify ROOT%s | --help\n",
+		ML_ROOT_SWITCH ? " [DISK_ROOT]" : "");
+	fdprint(to, "As PID 1 at boot it loads the compiled-in modules, latches module loading\n"
 		    "and execs the supervisor; as a command it only reads.\n");
 	if (ML_AFTER_LATCH_RECORD)
 		fdprint(to,
@@ -146,7 +147,32 @@ static int verify_entry(const char *root, const struct ml_entry *e)
 	return fd < 0 && !optional_missing;
 }
 
-static int verify(const char *root)
+/*
+ * 0 when the tree at root holds a supervisor of the build, resolved in that tree as the boot
+ * resolves it (inroot.c), 1 otherwise; says which it found, and why each before it cannot run.
+ */
+static int verify_supervisor(const char *root)
+{
+	char link[4096];
+	int dirfd = open(root[0] ? root : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dirfd < 0) {
+		out("FAIL supervisor: %s %s\n", root, errno_name(errno));
+		return 1;
+	}
+	int err = ENOENT;
+	for (unsigned i = 0; ml_supervisors[i] && err; i++) {
+		const char *path = ml_supervisors[i][0];
+		err = program_in_root(dirfd, path, link, sizeof(link));
+		out("%s supervisor: %s%s%s%s%s\n", err ? "FAIL" : "ok  ", path,
+		    link[0] ? " -> " : "", link, err ? ": " : "", err ? errno_name(err) : "");
+	}
+	close(dirfd);
+	return err != 0;
+}
+
+/* The module files under root; with ROOT=, the supervisor under disk_root, the disk's tree. */
+static int verify(const char *root, const char *disk_root)
 {
 	unsigned failures = 0, checked = 0;
 
@@ -156,6 +182,15 @@ static int verify(const char *root)
 		if (ml_table[i].flags & (ML_BUILTIN | ML_ABSENT))
 			continue;
 		failures += verify_entry(root, &ml_table[i]);
+		checked++;
+	}
+	/* Without ROOT= the supervisor is in the tree that holds /init, resolved as anywhere. */
+	if (ML_ROOT_SWITCH && !disk_root)
+		out("SKIP supervisor: it is on the disk (ROOT=%s); name the disk's tree after "
+		    "ROOT\n",
+		    ML_ROOT);
+	if (ML_ROOT_SWITCH && disk_root) {
+		failures += verify_supervisor(disk_root);
 		checked++;
 	}
 	out("verify %s: %u checked, %u failed\n", failures ? "FAILED" : "ok", checked, failures);
@@ -173,8 +208,8 @@ int command_main(int argc, char **argv)
 	}
 	if (argc == 2 && strcmp(argv[1], "--print") == 0)
 		return print_table();
-	if (argc == 3 && strcmp(argv[1], "--verify") == 0)
-		return verify(strcmp(argv[2], "/") == 0 ? "" : argv[2]);
+	if ((argc == 3 || (argc == 4 && ML_ROOT_SWITCH)) && strcmp(argv[1], "--verify") == 0)
+		return verify(strcmp(argv[2], "/") == 0 ? "" : argv[2], argc == 4 ? argv[3] : NULL);
 	if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
 		usage(STDOUT_FILENO);
 		return 0;

@@ -70,6 +70,15 @@ struct dm_target_spec {
 #define DM_DEV_SUSPEND DM_IOWR(6) /* without DM_SUSPEND_FLAG: resume, making the table live */
 #define DM_TABLE_LOAD  DM_IOWR(9)
 
+/* include/uapi/linux/openat2.h: resolving a path as if a directory were "/" (inroot.c). */
+struct open_how {
+	unsigned long long flags;
+	unsigned long long mode;
+	unsigned long long resolve;
+};
+#define RESOLVE_NO_MAGICLINKS 0x02
+#define RESOLVE_IN_ROOT	      0x10
+
 /* include/linux/dirent.h: what getdents64 fills a buffer with, one record after another. */
 struct linux_dirent64 {
 	unsigned long long d_ino;

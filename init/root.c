@@ -28,11 +28,8 @@
 
 #define NEW_ROOT "/sysroot"
 
-/*
- * Calls visit(dirfd, name, arg) for each entry of the directory open at dirfd but "." and "..",
- * until one returns true; whether one did. getdents64 itself: readdir() would bring malloc in.
- */
-static bool each_entry(int dirfd, bool (*visit)(int dirfd, const char *name, void *arg), void *arg)
+/* getdents64 itself: readdir() would bring malloc in. */
+bool each_entry(int dirfd, bool (*visit)(int dirfd, const char *name, void *arg), void *arg)
 {
 	char buf[2048];
 	long n;
@@ -137,19 +134,46 @@ static bool delete_entry(int dirfd, const char *name, void *arg)
 	return false;
 }
 
-/* The first supervisor of the build that the new root holds, or NULL. */
-static const char *supervisor_in_new_root(void)
+/*
+ * The first supervisor of the build that the root at dirfd holds, each path and link resolved in
+ * that root (inroot.c), or NULL; each one it cannot run is named, with the link it is. ENOSYS
+ * (no openat2) in *unresolved: the caller checks again once the new root is "/".
+ */
+static const char *supervisor_in(int dirfd, int *unresolved)
 {
-	char path[4096];
+	char link[4096];
 
+	*unresolved = 0;
 	for (unsigned i = 0; ml_supervisors[i]; i++) {
-		if (fmt(path, sizeof(path), NEW_ROOT "%s", ml_supervisors[i][0]) >= sizeof(path))
-			continue;
-		if (access(path, X_OK) == 0)
-			return ml_supervisors[i][0];
-		say(LOG_ERR, "root: cannot run %s: %s", path, errno_name(errno));
+		const char *path = ml_supervisors[i][0];
+		int err = program_in_root(dirfd, path, link, sizeof(link));
+		if (err == 0)
+			return path;
+		if (err == ENOSYS) {
+			*unresolved = err;
+			return NULL;
+		}
+		say(LOG_ERR, "root: %s%s%s: %s", path, link[0] ? " -> " : "", link,
+		    errno_name(err));
 	}
 	return NULL;
+}
+
+/* Checks before the switch; without openat2 (Linux before 5.6), after it (enter_root). */
+static const char *supervisor_in_new_root(int *unresolved)
+{
+	int dirfd = open(NEW_ROOT, O_PATH | O_DIRECTORY | O_CLOEXEC);
+
+	if (dirfd < 0) {
+		say(LOG_ERR, "root: cannot open " NEW_ROOT ": %s", errno_name(errno));
+		return NULL;
+	}
+	const char *supervisor = supervisor_in(dirfd, unresolved);
+	close(dirfd);
+	if (*unresolved)
+		say(LOG_NOTICE, "root: openat2: %s; the supervisor is checked after the switch",
+		    errno_name(*unresolved));
+	return supervisor;
 }
 
 static void move_into_new_root(const char *mount_point)
@@ -205,8 +229,9 @@ void enter_root(void)
 		    ML_ROOT_FSTYPE, errno_name(errno));
 		stop_machine("the root filesystem could not be mounted");
 	}
-	const char *supervisor = supervisor_in_new_root();
-	if (!supervisor)
+	int unresolved = 0;
+	const char *supervisor = supervisor_in_new_root(&unresolved);
+	if (!supervisor && !unresolved)
 		stop_machine("no supervisor of the build is on the new root");
 	move_into_new_root("/dev");
 	move_into_new_root("/proc");
@@ -221,6 +246,8 @@ void enter_root(void)
 		say(LOG_ERR, "root: cannot make " NEW_ROOT " the root: %s", errno_name(errno));
 		stop_machine("the new root could not be entered");
 	}
+	if (unresolved && !(supervisor = supervisor_in(AT_FDCWD, &unresolved)))
+		stop_machine("no supervisor of the build is on the new root");
 	say(LOG_INFO, "root: %s (%s, %s) is / after %lldms; initramfs freed; next: %s", device,
 	    ML_ROOT_FSTYPE, ML_ROOT_READONLY ? "ro" : "rw", (monotonic_us() - since + 500) / 1000,
 	    supervisor);

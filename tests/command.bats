@@ -8,7 +8,9 @@ load lib/fixture
 
 setup_file() {
 	fixture_build command "$REPO/etc/demo.list" SUPERVISOR="/sbin/s6-svscan /run/service:/bin/sh" &&
-		fixture_build command-record "$REPO/etc/demo.list" AFTER_LATCH=record
+		fixture_build command-record "$REPO/etc/demo.list" AFTER_LATCH=record &&
+		fixture_build command-root "$REPO/etc/demo.list" ROOT=/dev/vda ROOT_FSTYPE=ext4 \
+			SUPERVISOR=/sbin/init:/bin/sh
 }
 
 setup() {
@@ -150,4 +152,91 @@ modlatch_as_helper() {
 	assert_line "FAIL xor: $root/lib/modules/$RELEASE/${xor#"$root/lib/modules/$RELEASE/"} is not a regular file"
 	assert_line --regexp "^FAIL bridge: .* is not a regular file$"
 	assert_line "verify FAILED: 5 checked, 2 failed"
+}
+
+# A disk root laid out as Debian's: merged /usr (/lib, /sbin and /bin are links into usr/), and
+# /sbin/init the absolute link /lib/systemd/systemd. Nothing in it is executable but systemd.
+disk_root() {
+	local root=$BATS_TEST_TMPDIR/disk
+	mkdir -p "$root"/usr/{bin,sbin,lib/systemd}
+	ln -s usr/bin "$root/bin"
+	ln -s usr/sbin "$root/sbin"
+	ln -s usr/lib "$root/lib"
+	printf '#!/bin/sh\n' >"$root/usr/lib/systemd/systemd"
+	chmod 0755 "$root/usr/lib/systemd/systemd"
+	ln -s /lib/systemd/systemd "$root/usr/sbin/init"
+	echo "$root"
+}
+
+# verify_disk DISK_ROOT: --verify of the ROOT= build, its modules from the real tree.
+verify_disk() { "$FIXTURES/command-root/build/modlatch" --verify "${MODDIR%/lib/modules/*}" "$1"; }
+
+@test "ROOT= build: --verify finds Debian's /sbin/init through its absolute link inside the disk's tree" {
+	run verify_disk "$(disk_root)"
+	assert_success
+	assert_line "ok   supervisor: /sbin/init -> /lib/systemd/systemd"
+	assert_line "verify ok: 6 checked, 0 failed"
+}
+
+@test "ROOT= build: relative links and chains of links resolve inside the disk's tree" {
+	root=$(disk_root)
+	ln -sfn ../lib/systemd/systemd "$root/usr/sbin/init"
+	run verify_disk "$root"
+	assert_line "ok   supervisor: /sbin/init -> ../lib/systemd/systemd"
+	ln -s systemd "$root/usr/lib/systemd/systemd-link"
+	ln -sfn /sbin/../lib/systemd/systemd-link "$root/usr/sbin/init"
+	run verify_disk "$root"
+	assert_success
+	assert_line "ok   supervisor: /sbin/init -> /sbin/../lib/systemd/systemd-link"
+}
+
+@test "ROOT= build: a dangling link is named with its target, and the next supervisor is tried" {
+	root=$(disk_root)
+	rm "$root/usr/lib/systemd/systemd"
+	run verify_disk "$root"
+	assert_failure 1
+	assert_line "FAIL supervisor: /sbin/init -> /lib/systemd/systemd: ENOENT"
+	assert_line "FAIL supervisor: /bin/sh: ENOENT"
+	assert_line "verify FAILED: 6 checked, 1 failed"
+	printf '#!/bin/sh\n' >"$root/usr/bin/sh"
+	chmod 0755 "$root/usr/bin/sh"
+	run verify_disk "$root"
+	assert_success
+	assert_line "ok   supervisor: /bin/sh"
+}
+
+@test "ROOT= build: a link that climbs out of the disk's tree stays inside it, as after chroot" {
+	root=$(disk_root)
+	# This machine has /bin/sh; the disk has not: the link may not find the machine's.
+	[ -x /bin/sh ]
+	ln -sfn ../../../../../../../../bin/sh "$root/usr/sbin/init"
+	run verify_disk "$root"
+	assert_failure 1
+	assert_line "FAIL supervisor: /sbin/init -> ../../../../../../../../bin/sh: ENOENT"
+	# Nor does a /proc magic link lead out: it is refused.
+	ln -sfn /proc/self/exe "$root/usr/sbin/init"
+	mkdir -p "$root/proc" && mount --bind /proc "$root/proc"
+	run verify_disk "$root"
+	umount "$root/proc"
+	assert_line "FAIL supervisor: /sbin/init -> /proc/self/exe: ELOOP"
+}
+
+@test "ROOT= build: a directory or a file without an execute bit is no supervisor" {
+	root=$(disk_root)
+	chmod 0644 "$root/usr/lib/systemd/systemd"
+	run verify_disk "$root"
+	assert_line "FAIL supervisor: /sbin/init -> /lib/systemd/systemd: EACCES"
+	rm "$root/usr/sbin/init" && mkdir "$root/usr/sbin/init"
+	run verify_disk "$root"
+	assert_failure 1
+	assert_line "FAIL supervisor: /sbin/init: EACCES"
+}
+
+@test "ROOT= build: without the disk's tree --verify checks the modules and says the supervisor was not" {
+	run "$FIXTURES/command-root/build/modlatch" --verify "${MODDIR%/lib/modules/*}"
+	assert_success
+	assert_line "SKIP supervisor: it is on the disk (ROOT=/dev/vda); name the disk's tree after ROOT"
+	assert_line "verify ok: 5 checked, 0 failed"
+	run "$FIXTURES/command-root/build/modlatch" --help
+	assert_line "usage: modlatch --version | --print | --verify ROOT [DISK_ROOT] | --help"
 }

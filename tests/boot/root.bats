@@ -10,6 +10,10 @@
 #   nodisk:    no disk attached: the wait ends at ROOT_WAIT and the machine stops
 #   ext4:      plain ROOT=/dev/vda on ext4, no verity
 #   label:     ROOT=PARTLABEL=appliance-root: an erofs partition of a GPT disk, no verity
+#   ext4 also lays its disk out as Debian does: merged /usr, the supervisor reached through an
+#   absolute link and a link to a directory, both resolved in the disk, not in the initramfs
+#   dangling:  the supervisor is a link to a file the disk does not have: named, and the machine
+#              stops before anything of the disk runs
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -32,6 +36,23 @@ disk_tree() {
 		echo "CHECK write=$(touch /written 2>&1)"
 	SCRIPT
 	chmod +x "$disk/sbin/case-checks"
+	[ -z "${DISK_EDIT:-}" ] || "$DISK_EDIT" "$disk"
+}
+
+# The supervisor where a merged-/usr distribution keeps its init: /sbin/supervisor is the
+# absolute link /lib/appliance/supervisor, and /lib/appliance the link usr/lib/appliance. In
+# the initramfs neither path exists.
+usr_merged_supervisor() {
+	mkdir -p "$1/usr/lib/appliance"
+	mv "$1/sbin/supervisor" "$1/usr/lib/appliance/supervisor"
+	ln -s ../usr/lib/appliance "$1/lib/appliance"
+	ln -s /lib/appliance/supervisor "$1/sbin/supervisor"
+}
+
+# The same links, to nothing: the disk lacks the file they lead to.
+dangling_supervisor() {
+	usr_merged_supervisor "$1"
+	rm "$1/usr/lib/appliance/supervisor"
 }
 
 # root_initramfs NAME: make initramfs with no overlay: modlatch as /init, the table's module
@@ -99,9 +120,13 @@ setup_file() {
 	root_case nodisk ext4 plain ROOT=/dev/vda ROOT_WAIT=3 || return 1
 	fixture_boot nodisk
 
-	root_case ext4 ext4 plain ROOT=/dev/vda || return 1
+	DISK_EDIT=usr_merged_supervisor root_case ext4 ext4 plain ROOT=/dev/vda || return 1
 	# shellcheck disable=SC2046
 	fixture_boot ext4 $(disk ext4)
+
+	DISK_EDIT=dangling_supervisor root_case dangling ext4 plain ROOT=/dev/vda || return 1
+	# shellcheck disable=SC2046
+	fixture_boot dangling $(disk dangling)
 
 	root_case label erofs gpt ROOT=PARTLABEL=appliance-root || return 1
 	# shellcheck disable=SC2046
@@ -158,7 +183,7 @@ setup_file() {
 	run modlatch_lines tampered
 	assert_line --regexp '^modlatch: summary .* latched=yes '
 	assert_line --regexp '^modlatch: root: verity /dev/dm-0 over /dev/vda '
-	assert_line --regexp '^modlatch: (root: cannot run /sysroot/sbin/supervisor|cannot exec /sbin/supervisor): EIO$'
+	assert_line --regexp '^modlatch: (root: |cannot exec )/sbin/supervisor: EIO$'
 	assert_line --regexp '^modlatch: stopping: (no supervisor of the build is on the new root|no supervisor could be executed); powering off$'
 	run check_lines tampered
 	assert_output ""
@@ -186,6 +211,8 @@ setup_file() {
 @test "[$RUN] ext4: plain ROOT= mounts the disk read-only and the supervisor runs from it" {
 	run modlatch_lines ext4
 	assert_line --regexp '^modlatch: root: /dev/vda \(ext4, ro\) is / after [0-9]+ms; initramfs freed; next: /sbin/supervisor$'
+	assert_line 'modlatch: exec /sbin/supervisor'
+	refute_line --partial 'root: /sbin/supervisor'
 	refute_line --partial 'root: verity'
 	run check_lines ext4
 	assert_line 'pid=1'
@@ -203,4 +230,15 @@ setup_file() {
 	assert_line 'pid=1'
 	assert_line 'root=/dev/vda1 erofs ro'
 	assert_equal "$(proc_modules label)" "$(table_loaded label)"
+}
+
+@test "[$RUN] dangling: a supervisor link to nothing on the disk is named with its target; nothing runs" {
+	run modlatch_lines dangling
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	assert_line 'modlatch: root: /sbin/supervisor -> /lib/appliance/supervisor: ENOENT'
+	assert_line 'modlatch: stopping: no supervisor of the build is on the new root; powering off'
+	refute_line --partial 'is / after'
+	refute_line --partial 'exec /sbin/supervisor'
+	run check_lines dangling
+	assert_output ""
 }
