@@ -201,10 +201,13 @@ kernel:
 	sh scripts/kernel.sh fetch trixie arm64
 	sh scripts/cross.sh fetch aarch64
 
-# The Debian root of the workload guests: a container engine and an appliance's network tools
-# (scripts/guestroot.sh), cached like the kernels.
+# The Debian roots of the guests (scripts/guestroot.sh), cached like the kernels: the workload
+# guests' (a container engine and an appliance's network tools), and the roots tests/systemd/
+# boots with their own systemd (Debian 12 with podman and nftables, Debian 13).
 guest-root:
 	sh scripts/guestroot.sh fetch
+	sh scripts/guestroot.sh fetch systemd-bookworm
+	sh scripts/guestroot.sh fetch systemd-trixie
 
 # What the tests need on a fresh Debian 12 machine: packages (installed as root, else named),
 # the kernels and the guest root (fetched once into ~/.cache/modlatch). Each part does nothing
