@@ -98,9 +98,10 @@ fixture_pinned() {
 	done
 }
 
-# fixture_overlay NAME: copies rootfs-overlay/ into the rootfs.
+# fixture_overlay NAME: copies rootfs-overlay/ into the rootfs: the s6 and BusyBox init layouts
+# of its etc/. rootfs-overlay/systemd/ is a disk root's (tests/systemd/) and stays out.
 fixture_overlay() {
-	cp -a "$REPO/rootfs-overlay/." "$FIXTURES/$1/rootfs/"
+	tar -C "$REPO/rootfs-overlay" --exclude=./systemd -cf - . | tar -C "$FIXTURES/$1/rootfs" -xf -
 }
 
 # fixture_programs NAME PROGRAM...: copies host programs and the shared libraries they need
