@@ -46,7 +46,14 @@ struct module_result {
 };
 
 /* Companion latches (companions.c), each built in or not by ALSO_LATCH. */
-enum companion { COMPANION_KEXEC, COMPANION_BPF, COMPANION_PTRACE, COMPANION_UMH_BSET, COMPANIONS };
+enum companion {
+	COMPANION_KEXEC,
+	COMPANION_BPF,
+	COMPANION_PTRACE,
+	COMPANION_UMH_BSET,
+	COMPANION_SYS_MODULE, /* CAP_SYS_MODULE out of PID 1's bounding set: the supervisor's */
+	COMPANIONS
+};
 
 enum companion_state {
 	COMPANION_UNWANTED, /* not in this build */
@@ -111,6 +118,7 @@ void record_requests_after_latch(struct boot *boot);
 void report(const struct boot *boot);
 void enforce_policies(const struct boot *boot);
 void enter_root(void);
+void name_modules_load_gaps(const struct boot *boot);
 _Noreturn void hand_off(void);
 
 /* Loading, below load_modules(): one entry (entry.c), and the ready queue (ready.c). */

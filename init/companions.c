@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -17,12 +18,13 @@
 #include "kernel.h"
 #include "text.h"
 
-/* CAP_SYS_MODULE's bit in the first word of a capability set. */
-#define CAP_SYS_MODULE_BIT (1UL << 16)
+/* include/uapi/linux/capability.h: CAP_SYS_MODULE, and its bit in a set's first word. */
+#define CAP_SYS_MODULE	   16
+#define CAP_SYS_MODULE_BIT (1UL << CAP_SYS_MODULE)
 
 struct knob {
-	const char *name; /* as the report names it */
-	const char *path;
+	const char *name;  /* as the report names it */
+	const char *path;  /* NULL: not a knob of /proc (the bounding set of this process) */
 	unsigned long fs;  /* the kernel filesystem path must lie on for "absent" to mean absent */
 	const char *write; /* what to write */
 	const char *want;  /* what the value must read back as */
@@ -39,6 +41,8 @@ static const struct knob knobs[COMPANIONS] = {
 			       PROC_SUPER_MAGIC, "3\n", "3", ML_LATCH_PTRACE },
 	[COMPANION_UMH_BSET] = { "usermodehelper.bset", "/proc/sys/kernel/usermodehelper/bset",
 				 PROC_SUPER_MAGIC, NULL, NULL, ML_LATCH_UMH_BSET },
+	[COMPANION_SYS_MODULE] = { "bset.cap_sys_module", NULL, 0, NULL, NULL,
+				   ML_LATCH_SYS_MODULE },
 };
 
 const char *companion_name(unsigned which)
@@ -159,6 +163,23 @@ void drop_helpers_module_capability(struct boot *boot)
 		set_knob(&knobs[COMPANION_UMH_BSET], &boot->companions[COMPANION_UMH_BSET]);
 }
 
+/*
+ * CAP_SYS_MODULE leaves this process's own bounding set once loading is closed, so that nothing
+ * exec'd from here on (the supervisor, and all it starts) holds it. It grants nothing after the
+ * latch; without it systemd skips its module loaders (ConditionCapability=CAP_SYS_MODULE) instead
+ * of running them to fail. Read back: 0 means the bit is out of the set.
+ */
+static void drop_own_module_capability(struct companion_result *r)
+{
+	if (prctl(PR_CAPBSET_DROP, CAP_SYS_MODULE, 0, 0, 0) < 0)
+		r->err = errno;
+	int held = prctl(PR_CAPBSET_READ, CAP_SYS_MODULE, 0, 0, 0);
+	if (held < 0 && !r->err)
+		r->err = errno;
+	fmt(r->value, sizeof(r->value), "%d", held);
+	r->state = held == 0 ? COMPANION_CONFIRMED : COMPANION_UNCONFIRMED;
+}
+
 void latch_companions(struct boot *boot)
 {
 	boot->companions_hold = true;
@@ -167,7 +188,9 @@ void latch_companions(struct boot *boot)
 	for (unsigned i = 0; i < COMPANIONS; i++) {
 		if (!knobs[i].wanted)
 			continue;
-		if (i != COMPANION_UMH_BSET)
+		if (i == COMPANION_SYS_MODULE)
+			drop_own_module_capability(&boot->companions[i]);
+		else if (i != COMPANION_UMH_BSET)
 			set_knob(&knobs[i], &boot->companions[i]);
 		if (boot->companions[i].state == COMPANION_UNCONFIRMED)
 			boot->companions_hold = false;

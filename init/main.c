@@ -32,5 +32,6 @@ int main(int argc, char **argv)
 	report(&boot);
 	enforce_policies(&boot);
 	enter_root();
+	name_modules_load_gaps(&boot);
 	hand_off();
 }

@@ -40,21 +40,21 @@ parallel=$(two_way LOAD "$LOAD" serial parallel)
 sha256_fast=$(two_way SHA256 "${SHA256:-portable}" portable fast)
 record=$(two_way AFTER_LATCH "${AFTER_LATCH:-blank}" blank record)
 # Companion latches: words from a fixed set, or "all".
-latch_kexec=0 latch_bpf=0 latch_ptrace=0 latch_usermodehelper=0
+latch_kexec=0 latch_bpf=0 latch_ptrace=0 latch_usermodehelper=0 latch_sys_module=0
 also_latch=""
 for word in $(echo "${ALSO_LATCH:-}" | tr ',' ' '); do
 	case "$word" in
-	all) set -- kexec bpf ptrace usermodehelper ;;
-	kexec | bpf | ptrace | usermodehelper) set -- "$word" ;;
+	all) set -- kexec bpf ptrace usermodehelper sys_module ;;
+	kexec | bpf | ptrace | usermodehelper | sys_module) set -- "$word" ;;
 	# Set after the latch, module.sig_enforce guarded nothing: no module can load anyway.
 	sig_enforce) die "ALSO_LATCH: sig_enforce is gone: set after the latch it guarded nothing, as modules_disabled already refuses every module; for signature checks build the kernel with CONFIG_MODULE_SIG_FORCE" ;;
-	*) die "ALSO_LATCH: unknown latch '$word': expected kexec, bpf, ptrace, usermodehelper or all" ;;
+	*) die "ALSO_LATCH: unknown latch '$word': expected kexec, bpf, ptrace, usermodehelper, sys_module or all" ;;
 	esac
 	for latch in "$@"; do
 		eval "latch_$latch=1"
 	done
 done
-for latch in kexec bpf ptrace usermodehelper; do
+for latch in kexec bpf ptrace usermodehelper sys_module; do
 	eval "[ \$latch_$latch = 0 ] || also_latch=\"\$also_latch \$latch\""
 done
 case "$MAX_THREADS" in
@@ -116,8 +116,14 @@ esac
 case "${ROOT_WAIT:-30}" in
 '' | *[!0-9]* | 0) die "ROOT_WAIT='${ROOT_WAIT:-}': expected whole seconds from 1" ;;
 esac
+# With ROOT the initramfs, /init included, is gone once the disk is "/": the helper is a copy of
+# modlatch that it makes on /run, which moves into the new root at the same path.
+helper_copy=0
 if [ "$root_switch" = 1 ] && [ "$record" = 1 ]; then
-	die "AFTER_LATCH=record with ROOT: the helper path would name a file of the new root, not modlatch; leave AFTER_LATCH blank"
+	case "$AFTER_LATCH_HELPER" in
+	/init | /run/modlatch/helper) AFTER_LATCH_HELPER=/run/modlatch/helper helper_copy=1 ;;
+	*) die "AFTER_LATCH_HELPER='$AFTER_LATCH_HELPER' with ROOT: the initramfs is freed at the switch, so the helper is modlatch's own copy at /run/modlatch/helper; leave AFTER_LATCH_HELPER unset" ;;
+	esac
 fi
 
 # The verified root (VERITY=FILE): the parameters scripts/verity.sh wrote, read as data (never
@@ -190,10 +196,12 @@ echo "#define ML_LATCH_KEXEC $latch_kexec"
 echo "#define ML_LATCH_BPF $latch_bpf"
 echo "#define ML_LATCH_PTRACE $latch_ptrace"
 echo "#define ML_LATCH_UMH_BSET $latch_usermodehelper"
+echo "#define ML_LATCH_SYS_MODULE $latch_sys_module"
 echo "#define ML_ANY_COMPANION $([ -n "$also_latch" ] && echo 1 || echo 0)"
 echo "#define ML_ALSO_LATCH \"${also_latch# }\""
 echo "#define ML_AFTER_LATCH_RECORD $record"
 echo "#define ML_AFTER_LATCH_HELPER \"$AFTER_LATCH_HELPER\""
+echo "#define ML_AFTER_LATCH_HELPER_COPY $helper_copy"
 echo "#define ML_ROOT_SWITCH $root_switch"
 echo "#define ML_ROOT \"${ROOT:-}\""
 echo "#define ML_ROOT_FSTYPE \"${ROOT_FSTYPE:-}\""

@@ -112,7 +112,10 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	assert_line 'also_latch kexec ptrace'
 	build ALSO_LATCH=all
 	run "$OUT/modlatch" --print
-	assert_line 'also_latch kexec bpf ptrace usermodehelper'
+	assert_line 'also_latch kexec bpf ptrace usermodehelper sys_module'
+	build ALSO_LATCH=sys_module
+	run "$OUT/modlatch" --print
+	assert_line 'also_latch sys_module'
 	build ALSO_LATCH=sig_enforce
 	assert_failure
 	assert_output --partial "mkconfig: ALSO_LATCH: sig_enforce is gone: set after the latch it guarded nothing"
@@ -170,9 +173,25 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 	build ROOT=/dev/vda ROOT_FSTYPE=ext4 ROOT_WAIT=0
 	assert_failure
 	assert_output --partial "mkconfig: ROOT_WAIT='0': expected whole seconds from 1"
+}
+
+@test "AFTER_LATCH=record with ROOT: the helper is modlatch's copy on /run; another helper path is refused" {
 	build ROOT=/dev/vda ROOT_FSTYPE=ext4 AFTER_LATCH=record
+	assert_success
+	run "$OUT/modlatch" --print
+	assert_line 'after_latch record /run/modlatch/helper'
+	build ROOT=/dev/vda ROOT_FSTYPE=ext4 AFTER_LATCH=record AFTER_LATCH_HELPER=/sbin/modlatch
 	assert_failure
-	assert_output --partial "mkconfig: AFTER_LATCH=record with ROOT: the helper path would name a file of the new root"
+	assert_output --partial "mkconfig: AFTER_LATCH_HELPER='/sbin/modlatch' with ROOT: the initramfs is freed at the switch, so the helper is modlatch's own copy at /run/modlatch/helper"
+}
+
+@test "the modules-load.d check is in an ALSO_LATCH=sys_module build only" {
+	build
+	run grep -c -a 'modules-load' "$OUT/modlatch"
+	assert_output 0
+	build ALSO_LATCH=sys_module
+	run grep -c -a 'modules-load' "$OUT/modlatch"
+	refute_output 0
 }
 
 @test "the root and verity code is in a ROOT build only: the default shim has none of it" {

@@ -11,7 +11,10 @@
 #   ext4:      plain ROOT=/dev/vda on ext4, no verity
 #   label:     ROOT=PARTLABEL=appliance-root: an erofs partition of a GPT disk, no verity
 #   ext4 also lays its disk out as Debian does: merged /usr, the supervisor reached through an
-#   absolute link and a link to a directory, both resolved in the disk, not in the initramfs
+#   absolute link and a link to a directory, both resolved in the disk, not in the initramfs;
+#   and it records module requests after the latch (AFTER_LATCH=record): the root's are named
+#   label also drops CAP_SYS_MODULE from the supervisor's bounding set (ALSO_LATCH=sys_module) and
+#   names what the root's modules-load.d asks for that the table lacks
 #   dangling:  the supervisor is a link to a file the disk does not have: named, and the machine
 #              stops before anything of the disk runs
 
@@ -34,6 +37,12 @@ disk_tree() {
 		echo "CHECK root=$(awk '$2 == "/" { r = $1 " " $3 " " $4 } END { print r }' /proc/mounts | cut -d, -f1)"
 		echo "CHECK dm-name=$(cat /sys/block/dm-0/dm/name 2>/dev/null || echo none)"
 		echo "CHECK write=$(touch /written 2>&1)"
+		# CAP_SYS_MODULE (bit 16) in PID 1's bounding set: ALSO_LATCH=sys_module drops it.
+		echo "CHECK cap_sys_module=$(( 0x$(sed -n 's/^CapBnd:[[:space:]]*//p' /proc/1/status) >> 16 & 1 ))"
+		# A module the root asks the kernel for after the switch: xfs, which no table here has.
+		mount -t xfs none /mnt 2>/dev/null
+		echo "CHECK refused=$(tr '\n' ' ' 2>/dev/null </run/modlatch/refused)"
+		dmesg | sed -n 's/^\[[^]]*\] \(modlatch: refused .*\)/CHECK kmsg=\1/p'
 	SCRIPT
 	chmod +x "$disk/sbin/case-checks"
 	[ -z "${DISK_EDIT:-}" ] || "$DISK_EDIT" "$disk"
@@ -47,6 +56,16 @@ usr_merged_supervisor() {
 	mv "$1/sbin/supervisor" "$1/usr/lib/appliance/supervisor"
 	ln -s ../usr/lib/appliance "$1/lib/appliance"
 	ln -s /lib/appliance/supervisor "$1/sbin/supervisor"
+}
+
+# What a root gives systemd-modules-load to load: modules of the table (two spellings), one the
+# kernel has built in, one nobody has, and a packaged file that /etc masks with /dev/null.
+modules_load_d() {
+	mkdir -p "$1/etc/modules-load.d" "$1/usr/lib/modules-load.d"
+	printf '%s\n' '# the appliance' erofs '  dm-verity  # the verity target' ipv6 '' nlmon \
+		>"$1/etc/modules-load.d/appliance.conf"
+	echo vxlan >"$1/usr/lib/modules-load.d/packaged.conf"
+	ln -s /dev/null "$1/etc/modules-load.d/packaged.conf"
 }
 
 # The same links, to nothing: the disk lacks the file they lead to.
@@ -120,7 +139,8 @@ setup_file() {
 	root_case nodisk ext4 plain ROOT=/dev/vda ROOT_WAIT=3 || return 1
 	fixture_boot nodisk
 
-	DISK_EDIT=usr_merged_supervisor root_case ext4 ext4 plain ROOT=/dev/vda || return 1
+	DISK_EDIT=usr_merged_supervisor root_case ext4 ext4 plain ROOT=/dev/vda \
+		AFTER_LATCH=record || return 1
 	# shellcheck disable=SC2046
 	fixture_boot ext4 $(disk ext4)
 
@@ -128,7 +148,8 @@ setup_file() {
 	# shellcheck disable=SC2046
 	fixture_boot dangling $(disk dangling)
 
-	root_case label erofs gpt ROOT=PARTLABEL=appliance-root || return 1
+	DISK_EDIT=modules_load_d root_case label erofs gpt ROOT=PARTLABEL=appliance-root \
+		ALSO_LATCH=sys_module || return 1
 	# shellcheck disable=SC2046
 	fixture_boot label $(disk label)
 }
@@ -220,6 +241,36 @@ setup_file() {
 	assert_line 'dm-name=none'
 	assert_line 'write=touch: /written: Read-only file system'
 	assert_equal "$(proc_modules ext4)" "$(table_loaded ext4)"
+}
+
+@test "[$RUN] ext4: a module the root asks for after the switch is named in the kernel log and in /run" {
+	run modlatch_lines ext4
+	assert_line 'modlatch: after_latch=record helper=/run/modlatch/helper names=/run/modlatch/refused'
+	run check_lines ext4
+	assert_line 'modprobe=[/run/modlatch/helper]'
+	assert_line 'refused=fs-xfs '
+	assert_line 'kmsg=modlatch: refused module=fs-xfs after latch'
+	assert_line 'cap_sys_module=1'
+}
+
+@test "[$RUN] verity: without AFTER_LATCH=record the root's requests fail unnamed, and nothing is kept" {
+	run check_lines verity
+	assert_line 'modprobe=[]'
+	assert_line 'refused='
+	refute_line --partial 'kmsg='
+}
+
+@test "[$RUN] label: ALSO_LATCH=sys_module takes CAP_SYS_MODULE out of the supervisor's bounding set" {
+	run modlatch_lines label
+	assert_line 'modlatch: latch bset.cap_sys_module=0 confirmed'
+	run check_lines label
+	assert_line 'cap_sys_module=0'
+}
+
+@test "[$RUN] label: each modules-load.d name the table and the kernel lack is named, once, with its file and line" {
+	run modlatch_lines label
+	assert_line 'modlatch: modules-load: nlmon (/etc/modules-load.d/appliance.conf:6) is not in the table, and systemd will not try it without CAP_SYS_MODULE'
+	assert_equal "$(modlatch_lines label | grep -c 'modules-load:')" 1
 }
 
 @test "[$RUN] label: ROOT=PARTLABEL= finds the GPT partition by name; erofs mounts from it" {
