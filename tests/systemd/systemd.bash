@@ -15,11 +15,16 @@ SYSTEMD_INIT=${SYSTEMD_INIT:-/sbin/init}
 
 systemd_root() { sh "$REPO/scripts/guestroot.sh" dir "systemd-$KERNEL"; }
 
-# systemd_list NAME: the fixture's list, $FIXTURES/NAME/systemd.list.
+# systemd_list NAME [LEFT_OUT...]: the fixture's list, $FIXTURES/NAME/systemd.list, without the
+# entries LEFT_OUT (for a case whose guest asks for a module the table lacks).
 systemd_list() {
-	mkdir -p "$FIXTURES/$1"
+	local name=$1 out left_out=(-e /)
+	shift
+	# "/" stands for none: no line of a list is "/".
+	for out in "$@"; do left_out+=(-e "$out"); done
+	mkdir -p "$FIXTURES/$name"
 	cat "$REPO/etc/disk-root.list" "$REPO/etc/container-host.list" \
-		"$REPO/etc/systemd-host.list" >"$FIXTURES/$1/systemd.list"
+		"$REPO/etc/systemd-host.list" | grep -vxF "${left_out[@]}" >"$FIXTURES/$name/systemd.list"
 }
 
 # systemd_tree NAME FSTYPE [PART...]: $FIXTURES/NAME/disk-root, the root the disk is made of:
@@ -130,20 +135,26 @@ check_values() { check_lines "$1" | sed -n "s/^$2=//p"; }
 
 # --- what every boot of the suite asserts (each a test of its own in the .bats files) ---
 
-# systemd_case NAME FSTYPE [--part PART]... [--appliance] [MAKE_VAR=VALUE ...]: builds the
-# fixture (list, disk root, disk image, modlatch and its initramfs) and boots it.
+# systemd_case NAME FSTYPE [--part PART]... [--appliance] [--without MODULE]... [--edit FUNCTION]
+# [MAKE_VAR=VALUE ...]: builds the fixture (list without the MODULEs, disk root with the check's
+# PARTs and the appliance, then `FUNCTION DISK_ROOT`, the disk image, modlatch and its
+# initramfs) and boots it.
 systemd_case() {
-	local name=$1 fstype=$2 parts=() appliance=no
+	local name=$1 fstype=$2 parts=() appliance=no without=() edit=""
 	shift 2
 	while [ $# -gt 0 ]; do
 		case "$1" in
 		--part) parts+=("$2") && shift 2 ;;
 		--appliance) appliance=yes && shift ;;
+		--without) without+=("$2") && shift 2 ;;
+		--edit) edit=$2 && shift 2 ;;
 		*) break ;;
 		esac
 	done
-	systemd_list "$name" && systemd_tree "$name" "$fstype" "${parts[@]}" || return 1
+	systemd_list "$name" "${without[@]}" && systemd_tree "$name" "$fstype" "${parts[@]}" ||
+		return 1
 	if [ "$appliance" = yes ]; then systemd_appliance "$name" || return 1; fi
+	if [ -n "$edit" ]; then "$edit" "$FIXTURES/$name/disk-root" || return 1; fi
 	systemd_disk "$name" "$fstype" && systemd_build "$name" "$fstype" "$@" &&
 		systemd_boot "$name" || return 1
 	# For the log: what became of systemd's module loaders (skipped for an unmet condition,
