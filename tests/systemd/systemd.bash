@@ -13,6 +13,17 @@ SYSTEMD_GUEST=$REPO/tests/systemd/guest
 # /lib is a link to usr/lib.
 SYSTEMD_INIT=${SYSTEMD_INIT:-/sbin/init}
 
+# systemd_enable DISK_ROOT TARGET UNIT_PATH: what `systemctl enable` does for a unit wanted by
+# TARGET ([Install] WantedBy=), without the build machine's systemctl.
+systemd_enable() {
+	[ -e "$1$3" ] || [ -e "$1/usr$3" ] || {
+		echo "systemd_enable: no $3 in $1" >&2
+		return 1
+	}
+	mkdir -p "$1/etc/systemd/system/$2.wants" &&
+		ln -sfn "$3" "$1/etc/systemd/system/$2.wants/$(basename "$3")"
+}
+
 systemd_root() { sh "$REPO/scripts/guestroot.sh" dir "systemd-$KERNEL"; }
 
 # systemd_list NAME [LEFT_OUT...]: the fixture's list, $FIXTURES/NAME/systemd.list, without the
@@ -54,7 +65,7 @@ systemd_tree() {
 	for part in "$@"; do
 		install -m 0644 "$SYSTEMD_GUEST/$part" "$disk/usr/local/lib/modlatch-check/$part"
 	done
-	systemctl --root="$disk" --quiet enable modlatch-check.service || return 1
+	systemd_enable "$disk" multi-user.target /etc/systemd/system/modlatch-check.service || return 1
 	case "$fstype" in
 	ext4) echo "/dev/vda / ext4 rw 0 1" >"$disk/etc/fstab" ;;
 	erofs)
@@ -81,7 +92,8 @@ systemd_tree() {
 systemd_appliance() {
 	local disk=$FIXTURES/$1/disk-root
 	cp -a "$REPO/rootfs-overlay/systemd/." "$disk/"
-	systemctl --root="$disk" --quiet enable nftables.service web.service
+	systemd_enable "$disk" sysinit.target /lib/systemd/system/nftables.service &&
+		systemd_enable "$disk" multi-user.target /etc/systemd/system/web.service
 }
 
 # systemd_disk NAME FSTYPE: the disk image $FIXTURES/NAME/disk.img from disk-root: ext4 with
