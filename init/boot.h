@@ -144,6 +144,12 @@ void fail_entry(struct module_result *r, enum step step, int err);
  * serial one at a time in table order; returns how many threads ran. */
 unsigned load_from_queue(struct module_result *results, unsigned workers, bool serial);
 
+/* Watches (deadline.c): a detached thread that blocks every signal runs watch(arg); 0, or the
+ * error of pthread_create. */
+int start_watch(void *(*watch)(void *), void *arg);
+/* Sleeps that many seconds on CLOCK_MONOTONIC, whatever signals come. */
+void sleep_seconds(int seconds);
+
 /* The verified root (verity.c), below enter_root(). */
 /* Sets up the dm-verity device over device from the pinned parameters; its node in mapped. */
 bool open_verity(const char *device, char *mapped, size_t len);

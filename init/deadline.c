@@ -22,20 +22,21 @@
 
 static atomic_bool latch_reached;
 
-static void sleep_until(const struct timespec *when)
+void sleep_seconds(int seconds)
 {
-	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, when, NULL) == EINTR)
-		;
-}
-
-static void *watch(void *arg)
-{
-	const struct module_result *results = arg;
 	struct timespec when;
 
 	clock_gettime(CLOCK_MONOTONIC, &when);
-	when.tv_sec += ML_LOAD_DEADLINE_S;
-	sleep_until(&when);
+	when.tv_sec += seconds;
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, NULL) == EINTR)
+		;
+}
+
+static void *watch_load(void *arg)
+{
+	const struct module_result *results = arg;
+
+	sleep_seconds(ML_LOAD_DEADLINE_S);
 	if (atomic_load(&latch_reached))
 		return NULL;
 	int fd = open("/proc/sys/kernel/modules_disabled", O_WRONLY | O_CLOEXEC);
@@ -50,27 +51,34 @@ static void *watch(void *arg)
 	stop_machine("the latch was not reached within LOAD_DEADLINE");
 }
 
-void arm_load_deadline(struct boot *boot)
+int start_watch(void *(*watch)(void *), void *arg)
 {
 	pthread_t thread;
 	sigset_t all, before;
 
 	/*
-	 * The watch blocks every signal, from its first instruction: a signal sent to PID 1 (the
+	 * A watch blocks every signal, from its first instruction: a signal sent to PID 1 (the
 	 * reaper forwards SIGTERM, waits for SIGCHLD) must reach the thread that waits for it, not
 	 * be taken, and dropped, by this one.
 	 */
 	sigfillset(&all);
 	pthread_sigmask(SIG_SETMASK, &all, &before);
-	int err = pthread_create(&thread, NULL, watch, boot->results);
+	int err = pthread_create(&thread, NULL, watch, arg);
 	pthread_sigmask(SIG_SETMASK, &before, NULL);
+	if (!err)
+		pthread_detach(thread);
+	return err;
+}
+
+void arm_load_deadline(struct boot *boot)
+{
+	int err = start_watch(watch_load, boot->results);
 
 	/* Without the watch, a hung module init would hang the boot: fail closed at once. */
 	if (err) {
 		say(LOG_CRIT, "cannot start the load deadline: %s", errno_name(err));
 		stop_machine("no load deadline");
 	}
-	pthread_detach(thread);
 }
 
 void disarm_load_deadline(void)

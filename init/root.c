@@ -28,6 +28,31 @@
 
 #define NEW_ROOT "/sysroot"
 
+/* What the root step is doing, for the watch to name; NULL once it is done. */
+static const char *_Atomic root_doing;
+
+/*
+ * ROOT_WAIT bounds the whole step, not only the wait for the device: a disk that answers
+ * nothing, or so slowly that the verity check or the mount would take forever, stops the machine
+ * too, named, rather than leave it latched and hung with nothing running. The device's own wait
+ * ends at ROOT_WAIT with its own message; this watch gives the rest two seconds more.
+ */
+static void *watch_root(void *arg)
+{
+	(void)arg;
+	sleep_seconds(ML_ROOT_WAIT_S + 2);
+	const char *doing = atomic_load(&root_doing);
+	if (!doing)
+		return NULL;
+	say(LOG_CRIT, "root: still %s after %ds (ROOT_WAIT)", doing, ML_ROOT_WAIT_S + 2);
+	stop_machine("the root step did not end within ROOT_WAIT");
+}
+
+static void root_step(const char *doing)
+{
+	atomic_store(&root_doing, doing);
+}
+
 /* getdents64 itself: readdir() would bring malloc in. */
 bool each_entry(int dirfd, bool (*visit)(int dirfd, const char *name, void *arg), void *arg)
 {
@@ -203,6 +228,7 @@ static void open_root_device(char *device, size_t len, long long since)
 	fmt(device, len, "%s", disk);
 	if (!ML_VERITY)
 		return;
+	root_step("checking the verity device");
 	char mapped[64];
 	if (!open_verity(disk, mapped, sizeof(mapped)) ||
 	    !wait_for_device(mapped, device, len, since) || !verity_first_block_matches(device))
@@ -222,17 +248,26 @@ void enter_root(void)
 	/* Deleting files is only for an initramfs: never for a disk modlatch was started from. */
 	if (!on_filesystem("/", RAMFS_MAGIC) && !on_filesystem("/", TMPFS_MAGIC))
 		stop_machine("ROOT is set but / is not an initramfs");
+	root_step("waiting for the device");
+	int err = start_watch(watch_root, NULL);
+	if (err) {
+		say(LOG_CRIT, "root: cannot start the ROOT_WAIT watch: %s", errno_name(err));
+		stop_machine("no deadline for the root step");
+	}
 	open_root_device(device, sizeof(device), since);
+	root_step("mounting");
 	if ((mkdir(NEW_ROOT, 0700) < 0 && errno != EEXIST) ||
 	    mount(device, NEW_ROOT, ML_ROOT_FSTYPE, ML_ROOT_READONLY ? MS_RDONLY : 0, NULL) < 0) {
 		say(LOG_ERR, "root: cannot mount %s (%s) on " NEW_ROOT ": %s", device,
 		    ML_ROOT_FSTYPE, errno_name(errno));
 		stop_machine("the root filesystem could not be mounted");
 	}
+	root_step("looking for the supervisor");
 	int unresolved = 0;
 	const char *supervisor = supervisor_in_new_root(&unresolved);
 	if (!supervisor && !unresolved)
 		stop_machine("no supervisor of the build is on the new root");
+	root_step("switching to the new root");
 	move_into_new_root("/dev");
 	move_into_new_root("/proc");
 	move_into_new_root("/sys");
@@ -248,6 +283,7 @@ void enter_root(void)
 	}
 	if (unresolved && !(supervisor = supervisor_in(AT_FDCWD, &unresolved)))
 		stop_machine("no supervisor of the build is on the new root");
+	root_step(NULL);
 	say(LOG_INFO, "root: %s (%s, %s) is / after %lldms; initramfs freed; next: %s", device,
 	    ML_ROOT_FSTYPE, ML_ROOT_READONLY ? "ro" : "rw", (monotonic_us() - since + 500) / 1000,
 	    supervisor);

@@ -17,6 +17,8 @@
 #   names what the root's modules-load.d asks for that the table lacks
 #   dangling:  the supervisor is a link to a file the disk does not have: named, and the machine
 #              stops before anything of the disk runs
+#   slowdisk:  the verity disk appears but answers at 2 KiB/s (QEMU's throttling): ROOT_WAIT
+#              bounds the whole root step, not only the wait for the device, and the machine stops
 
 bats_load_library bats-support
 bats_load_library bats-assert
@@ -143,6 +145,11 @@ setup_file() {
 		AFTER_LATCH=record || return 1
 	# shellcheck disable=SC2046
 	fixture_boot ext4 $(disk ext4)
+
+	root_case slowdisk erofs verity ROOT=/dev/vda ROOT_WAIT=3 \
+		VERITY="$FIXTURES/slowdisk/verity" || return 1
+	fixture_boot slowdisk -drive \
+		"file=$FIXTURES/slowdisk/disk.img,if=virtio,format=raw,throttling.bps-total=2048"
 
 	DISK_EDIT=dangling_supervisor root_case dangling ext4 plain ROOT=/dev/vda || return 1
 	# shellcheck disable=SC2046
@@ -291,5 +298,15 @@ setup_file() {
 	refute_line --partial 'is / after'
 	refute_line --partial 'exec /sbin/supervisor'
 	run check_lines dangling
+	assert_output ""
+}
+
+@test "[$RUN] slowdisk: a disk too slow to answer stops the machine at ROOT_WAIT, naming what the step was doing" {
+	run modlatch_lines slowdisk
+	assert_line --regexp '^modlatch: summary .* latched=yes '
+	assert_line --regexp '^modlatch: root: still (waiting for the device|checking the verity device|mounting) after 5s \(ROOT_WAIT\)$'
+	assert_line 'modlatch: stopping: the root step did not end within ROOT_WAIT; powering off'
+	refute_line --partial 'is / after'
+	run check_lines slowdisk
 	assert_output ""
 }
