@@ -100,8 +100,8 @@ report() {
 	each failed systemctl --failed --plain --no-legend
 	each failed_log failed_logs
 	each writable writable
-	each err journalctl -b -p err -o short-monotonic --no-pager
-	each kerr journalctl -b -k -p err -o short-monotonic --no-pager
+	each err journalctl -q -b -p err -o short-monotonic --no-pager
+	each kerr journalctl -q -b -k -p err -o short-monotonic --no-pager
 	each klog sh -c "journalctl -b -k -o short-monotonic --no-pager | grep ' modlatch: '"
 	each modlog module_log
 	each unit module_units
