@@ -98,10 +98,9 @@ fixture_pinned() {
 	done
 }
 
-# fixture_overlay NAME: copies rootfs-overlay/ into the rootfs: the s6 and BusyBox init layouts
-# of its etc/. rootfs-overlay/systemd/ is a disk root's (tests/systemd/) and stays out.
+# fixture_overlay NAME: copies rootfs-overlay/ into the rootfs, as a user does.
 fixture_overlay() {
-	tar -C "$REPO/rootfs-overlay" --exclude=./systemd -cf - . | tar -C "$FIXTURES/$1/rootfs" -xf -
+	cp -a "$REPO/rootfs-overlay/." "$FIXTURES/$1/rootfs/"
 }
 
 # fixture_programs NAME PROGRAM...: copies host programs and the shared libraries they need

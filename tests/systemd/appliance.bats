@@ -1,7 +1,7 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # The bookworm ext4 boot of ext4.bats with the appliance's own work under systemd: Debian's
-# nftables.service loads the host's ruleset (rootfs-overlay/systemd/etc/nftables.conf) at boot,
+# nftables.service loads the host's ruleset (tests/systemd/appliance/etc/nftables.conf) at boot,
 # and web.service runs a podman container (netavark, crun, overlay storage, cgroups through
 # systemd) whose published port answers a client in another network namespace, joined to the
 # host by a veth pair. Every step is asserted with the tool's own output

@@ -61,6 +61,9 @@ systemd_tree() {
 		install -D -m 0644 "$SYSTEMD_GUEST/emergency.conf" \
 			"$disk/etc/systemd/system/$unit.service.d/modlatch-check.conf"
 	done
+	# modlatch's systemd layout, as doc/boot.md tells a user to copy it: the units that report
+	# refused module requests, and the requests every boot makes that need no module.
+	cp -a "$REPO/rootfs-overlay/etc/systemd" "$REPO/rootfs-overlay/etc/modlatch" "$disk/etc/"
 	mkdir -p "$disk/usr/local/lib/modlatch-check"
 	for part in "$@"; do
 		install -m 0644 "$SYSTEMD_GUEST/$part" "$disk/usr/local/lib/modlatch-check/$part"
@@ -86,12 +89,12 @@ systemd_tree() {
 	esac
 }
 
-# systemd_appliance NAME: adds the appliance of rootfs-overlay/systemd/ to the disk root (the
+# systemd_appliance NAME: adds the appliance of tests/systemd/appliance/ to the disk root (the
 # nftables ruleset, podman's configuration, the web container's units) and enables
 # nftables.service and web.service, as an administrator would.
 systemd_appliance() {
 	local disk=$FIXTURES/$1/disk-root
-	cp -a "$REPO/rootfs-overlay/systemd/." "$disk/"
+	cp -a "$REPO/tests/systemd/appliance/." "$disk/"
 	systemd_enable "$disk" sysinit.target /lib/systemd/system/nftables.service &&
 		systemd_enable "$disk" multi-user.target /etc/systemd/system/web.service
 }

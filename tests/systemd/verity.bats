@@ -109,6 +109,12 @@ setup_file() {
 		"bpf_preload,rtnl-link-vxlan"
 }
 
+@test "[$RUN] systemd-verity: modlatch-refused.service fails on the VXLAN request, not on the expected bpf_preload" {
+	assert_step "$NAME" refused-unit
+	run check_values "$NAME" refused_failed
+	assert_output --regexp '^modlatch-refused.service +loaded failed failed '
+}
+
 @test "[$RUN] systemd-verity: modlatch-gen --requests turns the saved journalctl -k into the list line vxlan, and finds no module for bpf_preload" {
 	check_values "$NAME" klog_after >"$BATS_TEST_TMPDIR/journal-k.log"
 	run --separate-stderr "$GEN" --requests "$BATS_TEST_TMPDIR/journal-k.log" "$(kernel_modules_dir)"

@@ -1,7 +1,7 @@
 # SPDX-License-Identifier: MIT
 # shellcheck shell=sh disable=SC2034 # STEPS is read by check.sh, which sources this part
 # A part of the boot check (check.sh), on the bookworm ext4 boot: the appliance's own work under
-# systemd, with Debian's packages and the units of rootfs-overlay/systemd/. nftables.service has
+# systemd, with Debian's packages and the units of tests/systemd/appliance/. nftables.service has
 # loaded /etc/nftables.conf at boot; web.service runs a podman container whose port 80 is
 # published on the host's 8080; a client in another network namespace, joined to the host by a
 # veth pair, fetches it. The host is 192.0.2.1, the client 192.0.2.2 (TEST-NET-1).
