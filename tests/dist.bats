@@ -89,7 +89,7 @@ unpack() {
 	assert_equal "$dirs" "$parents"
 }
 
-@test "entries are sorted by name, 0/0, 0644 or 0755 as git records, dated with the commit; gzip -n" {
+@test "entries are sorted by name, 0/0, 0644, 0755 or a link as git records, dated with the commit; gzip -n" {
 	# Without --numeric-owner tar shows owner names, where there are any: there must be none.
 	listing=$(TZ=UTC tar --full-time -tvzf "$TARBALL")
 	# Each directory's entries sorted by name, depth first: paths in byte order with '/'
@@ -103,12 +103,14 @@ unpack() {
 	assert_output ""
 	run awk '$1 ~ /^d/ && $1 != "drwxr-xr-x"' <<<"$listing"
 	assert_output ""
-	# Every file's mode against the one git records for it.
+	# Every file's mode against the one git records for it (a link is a link: rootfs-overlay's
+	# systemd units are enabled by theirs).
 	expected=$(cd "$REPO" && git ls-files -s | awk -F '\t' -v name="$NAME" '
 		FILENAME == ARGV[1] { gone[$0] = 1; next }
 		!($2 in gone) {
 			split($1, f, " ")
-			print (f[1] == "100755" ? "-rwxr-xr-x" : "-rw-r--r--"), name "/" $2
+			mode = f[1] == "100755" ? "-rwxr-xr-x" : f[1] == "120000" ? "lrwxr-xr-x" : "-rw-r--r--"
+			print mode, name "/" $2
 		}
 	' <(git ls-files --deleted) - | LC_ALL=C sort -k2)
 	actual=$(awk '$1 !~ /^d/ { print $1, $6 }' <<<"$listing" | LC_ALL=C sort -k2)
