@@ -56,7 +56,7 @@ static bool hidden(unsigned index, const char *name)
 	return false;
 }
 
-/* Names each module of one file that neither the table nor the kernel has. */
+/* Names each module of one file (its first 8 KiB) that neither the table nor the kernel has. */
 static void check_file(const char *path)
 {
 	char text[8192];

@@ -98,7 +98,7 @@ static bool install_helper_copy(void)
 }
 
 /* The kernel will exec the path as root: it must be this program and nothing else. */
-static bool helper_is_this_program(void)
+static bool helper_in_place(void)
 {
 	if (ML_AFTER_LATCH_HELPER_COPY)
 		return install_helper_copy();
@@ -118,6 +118,6 @@ void record_requests_after_latch(struct boot *boot)
 		say(LOG_ERR, "cannot create %s: %s", ML_REQUEST_DIR, errno_name(errno));
 		return;
 	}
-	if (helper_is_this_program())
+	if (helper_in_place())
 		boot->recording = point_modprobe_here();
 }
