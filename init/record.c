@@ -98,10 +98,8 @@ static bool install_helper_copy(void)
 }
 
 /* The kernel will exec the path as root: it must be this program and nothing else. */
-static bool helper_in_place(void)
+static bool helper_is_this_program(void)
 {
-	if (ML_AFTER_LATCH_HELPER_COPY)
-		return install_helper_copy();
 	errno = 0;
 	if (is_this_program(ML_AFTER_LATCH_HELPER))
 		return true;
@@ -114,10 +112,13 @@ void record_requests_after_latch(struct boot *boot)
 {
 	if (!ML_AFTER_LATCH_RECORD || !boot->latched || !boot->companions_hold)
 		return; /* without the option the code above is left out of the binary */
+	if (!ML_AFTER_LATCH_HELPER_COPY && !helper_is_this_program())
+		return; /* and nothing is made under /run */
 	if (mkdir(ML_REQUEST_DIR, 0755) < 0 && errno != EEXIST) {
 		say(LOG_ERR, "cannot create %s: %s", ML_REQUEST_DIR, errno_name(errno));
 		return;
 	}
-	if (helper_in_place())
-		boot->recording = point_modprobe_here();
+	if (ML_AFTER_LATCH_HELPER_COPY && !install_helper_copy())
+		return;
+	boot->recording = point_modprobe_here();
 }
