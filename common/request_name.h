@@ -29,6 +29,19 @@
 bool is_module_request(int argc, char *const argv[]);
 
 /*
+ * A module helper run by a program rather than by the kernel, and what it asks for. Two forms:
+ *   `HELPER NAME [-q]`        libxtables (iptables-legacy and its kin) runs kernel.modprobe
+ *                             itself so, for a table module it finds missing;
+ *   `.../modprobe ARGS`       a program that runs modprobe by name, where modprobe leads to the
+ *                             helper: options -a -b -q -s -v (alone or joined, as -abq) and their
+ *                             long names, `--` to end them, then names: with -a every word is a
+ *                             module, without it the first is and the rest are its parameters.
+ * The names are argv[first] to argv[first + count - 1]; quiet says whether -q was given. Returns
+ * the count, 0 when argv is neither form (another option, such as modprobe -r, or no name).
+ */
+unsigned tool_module_request(int argc, char *const argv[], int *first, bool *quiet);
+
+/*
  * What is wrong with NAME as a request's name, or NULL when nothing is: 1 to
  * ML_REQUEST_NAME_MAX printable ASCII characters, no space. The name comes from whoever made the
  * kernel ask (`ip link add type X` asks for rtnl-link-X), so it is checked, never trusted.

@@ -25,7 +25,12 @@ static void usage(int to)
 	if (ML_AFTER_LATCH_RECORD)
 		fdprint(to,
 			"After the latch the kernel runs it as `modlatch -q -- NAME` for a module\n"
-			"request: it loads nothing, logs NAME and keeps it in %s.\n",
+			"request: it loads nothing, logs NAME and keeps it in %s.\n"
+			"Programs may run it as `modlatch NAME [-q]` (iptables-legacy does), or "
+			"as\n"
+			"modprobe through a link: `modprobe [-abqsv] NAME [PARAM...]`, `modprobe "
+			"-a\n"
+			"NAME...`; each NAME is refused and kept the same way.\n",
 			ML_REQUEST_FILE);
 }
 
@@ -199,9 +204,15 @@ static int verify(const char *root, const char *disk_root)
 
 int command_main(int argc, char **argv)
 {
-	/* Only a build that records requests after the latch answers the kernel's helper form. */
+	/* Only a build that records requests after the latch answers the helper's forms: the
+	 * kernel's, and those of programs that run the helper, or modprobe, themselves. */
+	int first;
+	bool quiet;
+	unsigned names;
 	if (ML_AFTER_LATCH_RECORD && is_module_request(argc, argv))
 		return refuse_module_request(argv[3]);
+	if (ML_AFTER_LATCH_RECORD && (names = tool_module_request(argc, argv, &first, &quiet)))
+		return refuse_tool_request(argv + first, names, quiet);
 	if (argc == 2 && strcmp(argv[1], "--version") == 0) {
 		out("modlatch %s (kernel %s, %u entries)\n", ML_VERSION, ml_release, ml_table_len);
 		return 0;

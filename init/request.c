@@ -5,7 +5,10 @@
  * for the supervisor and health checks, and fails the request as the empty helper did.
  *
  * The kernel starts its helpers with no open descriptors, as root, once per request: nothing here
- * writes to a standard stream it did not find open, and every name is checked before use.
+ * writes to a standard stream it did not find open, and every name is checked before use. Some
+ * programs run the helper themselves (iptables-legacy runs kernel.modprobe for a missing table
+ * module), or run modprobe where modprobe leads here: their names are refused and kept the same
+ * way, and a -q keeps stderr quiet as it keeps modprobe's.
  */
 #include "request.h"
 
@@ -85,9 +88,9 @@ static const char *lock_and_record(int fd, const char *name)
 	return record(fd, name);
 }
 
-int refuse_module_request(const char *name)
+/* Logs, checks and records one name; the caller has set stderr_open. */
+static int refuse(const char *name)
 {
-	stderr_open = fcntl(STDERR_FILENO, F_GETFD) >= 0;
 	const char *bad = request_name_error(name);
 	if (bad) {
 		tell(4, ML_REFUSED_UNNAMED ": %s; nothing recorded", bad);
@@ -105,5 +108,19 @@ int refuse_module_request(const char *name)
 		tell(3, "cannot record module=%s in %s: %s", name, ML_REQUEST_FILE, failed);
 	if (fd >= 0)
 		close(fd);
+	return REFUSED;
+}
+
+int refuse_module_request(const char *name)
+{
+	stderr_open = fcntl(STDERR_FILENO, F_GETFD) >= 0;
+	return refuse(name);
+}
+
+int refuse_tool_request(char *const names[], unsigned count, bool quiet)
+{
+	stderr_open = !quiet && fcntl(STDERR_FILENO, F_GETFD) >= 0;
+	for (unsigned i = 0; i < count; i++)
+		refuse(names[i]);
 	return REFUSED;
 }

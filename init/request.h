@@ -8,6 +8,8 @@
 #ifndef MODLATCH_REQUEST_H
 #define MODLATCH_REQUEST_H
 
+#include <stdbool.h>
+
 #include "request_name.h"
 
 /* Where the names are kept: one per line, each once, on the tmpfs modlatch mounts at /run. */
@@ -18,5 +20,9 @@
 
 /* Logs the request and records its name; returns the helper's exit status, never 0. */
 int refuse_module_request(const char *name);
+
+/* The same for each of the names a program asked the helper for (tool_module_request); with
+ * quiet, nothing goes to stderr. */
+int refuse_tool_request(char *const names[], unsigned count, bool quiet);
 
 #endif

@@ -134,8 +134,47 @@ modlatch_as_helper() {
 	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
 }
 
+@test "a record build answers iptables-legacy's own call, HELPER NAME [-q]: refused and kept as the kernel's" {
+	helper=$FIXTURES/command-record/build/modlatch
+	run modlatch_as_helper sh -c "'$helper' ip6_tables; echo rc1=\$?; '$helper' xt_tcpudp -q"
+	assert_line "rc1=1"
+	assert_line "rc=1"
+	# Not quiet: the program's user reads why on its stderr; with -q only the kernel log has it.
+	assert_line "modlatch: refused module=ip6_tables after latch"
+	refute_line "modlatch: refused module=xt_tcpudp after latch"
+	assert_equal "$(echo "$output" | sed -n '/^names:$/,$p')" "$(printf 'names:\nip6_tables\nxt_tcpudp')"
+}
+
+@test "a record build run as modprobe through a link refuses and keeps each module a load names" {
+	helper=$FIXTURES/command-record/build/modlatch
+	ln -s "$helper" "$BATS_TEST_TMPDIR/modprobe"
+	mp=$BATS_TEST_TMPDIR/modprobe
+	# -a: every word a module; without it the first is, the rest are its parameters.
+	run modlatch_as_helper sh -c "'$mp' -abq configfs fuse; echo rc1=\$?; \
+		'$mp' -v dummy numdummies=2; '$mp' --quiet -- vxlan"
+	assert_line "rc1=1"
+	assert_line "rc=1"
+	assert_line "modlatch: refused module=dummy after latch"
+	refute_line --partial "module=configfs"
+	assert_equal "$(echo "$output" | sed -n '/^names:$/,$p')" \
+		"$(printf 'names:\nconfigfs\nfuse\ndummy\nvxlan')"
+}
+
+@test "run as modprobe, anything but a load (-r, --show-depends, no name) is the usage, and nothing is kept" {
+	ln -s "$FIXTURES/command-record/build/modlatch" "$BATS_TEST_TMPDIR/modprobe"
+	for args in "-r dummy" "--show-depends dummy" "-q" "-aq --"; do
+		# shellcheck disable=SC2086 # the words are the arguments
+		run modlatch_as_helper "$BATS_TEST_TMPDIR/modprobe" $args
+		assert_line "rc=2"
+		assert_line --partial "/run/modlatch/refused: No such file or directory"
+	done
+}
+
 @test "a default build does not answer the helper form" {
 	run "$FIXTURES/command/build/modlatch" -q -- fs-xfs
+	assert_failure 2
+	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
+	run "$FIXTURES/command/build/modlatch" xt_tcpudp -q
 	assert_failure 2
 	assert_line "modlatch: not PID 1 at boot, so nothing is mounted or latched"
 }
