@@ -155,6 +155,16 @@ static void check_static_helper(struct audit *a, const char *modprobe, const cha
 		       modprobe, static_path);
 }
 
+/* Whether path leads, inside the image, to the file -m names: modlatch, which loads nothing
+ * when it is not PID 1. */
+static bool is_modlatch(const struct audit *a, const char *path)
+{
+	struct stat st;
+
+	return a->modlatch && resolve_in_root(a->root, path, &st) > 0 &&
+	       st.st_dev == a->modlatch_st.st_dev && st.st_ino == a->modlatch_st.st_ino;
+}
+
 static void check_modprobe(struct audit *a)
 {
 	char buf[PATH_MAX], static_buf[PATH_MAX];
@@ -169,6 +179,11 @@ static void check_modprobe(struct audit *a)
 		       static_path, static_path[0] ? "" : ", that is none");
 	if (!modprobe[0])
 		printf("info: CONFIG_MODPROBE_PATH is empty: the kernel runs no modprobe\n");
+	else if (!static_helper && is_modlatch(a, modprobe))
+		printf("info: %s is modlatch (-m): run as modprobe, before PID 1 or after, it "
+		       "loads "
+		       "nothing\n",
+		       modprobe);
 	else if (static_helper)
 		check_static_helper(a, modprobe, static_path);
 	else

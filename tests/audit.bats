@@ -47,6 +47,22 @@ config() { printf '%s\n' "$@" >"$BATS_TEST_TMPDIR/config"; echo "$BATS_TEST_TMPD
 	assert_success
 }
 
+@test "a modprobe that is modlatch (-m) is no window: run as modprobe it loads nothing" {
+	printf 'modlatch\n' >"$ROOT/init"
+	chmod +x "$ROOT/init"
+	ln -s ../init "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61" -m /init
+	assert_success
+	assert_line "info: /sbin/modprobe is modlatch (-m): run as modprobe, before PID 1 or after, it loads nothing"
+	# Without -m the audit cannot tell what it is.
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61"
+	assert_failure 1
+	# Another file of the same bytes is not modlatch.
+	rm "$ROOT/sbin/modprobe" && cp "$ROOT/init" "$ROOT/sbin/modprobe"
+	run "$GEN" --audit "$ROOT" -k "$CONFIG_61" -m /init
+	assert_failure 1
+}
+
 @test "paths resolve inside the image as the target would, never on the build host" {
 	# sbin is an absolute link to usr/sbin: on the host that would be the host's /usr/sbin.
 	rmdir "$ROOT/sbin"
