@@ -121,8 +121,24 @@ sse4_2() { check_lines "$NAME" | grep -qx 'sse4_2=yes'; }
 	assert_step "$NAME" bbr
 }
 
-@test "[$RUN] router: ip6tables-legacy's filter table counts the LAN host's ICMPv6" {
-	assert_step "$NAME" ip6tables
+@test "[$RUN] router: nft: a named set, a verdict map into a log and reject chain, limit rate, a dnat port map and redirect see the LAN host's traffic" {
+	assert_step "$NAME" nft_rules
+}
+
+@test "[$RUN] router: iptables-legacy: the filter and nat rules people write are taken and see traffic" {
+	assert_step "$NAME" iptables_legacy
+}
+
+@test "[$RUN] router: iptables-nft: the filter and nat rules people write are taken and see traffic" {
+	assert_step "$NAME" iptables_nft
+}
+
+@test "[$RUN] router: ip6tables-legacy: the filter rules people write are taken and see traffic" {
+	assert_step "$NAME" ip6tables_legacy
+}
+
+@test "[$RUN] router: ip6tables-nft: the filter rules people write are taken and see traffic" {
+	assert_step "$NAME" ip6tables_nft
 }
 
 @test "[$RUN] router: crc32c-intel (optional) loads and serves crc32c where the CPU has SSE4.2" {

@@ -434,14 +434,135 @@ check_bbr() {
 		fail "ss -ti shows no bbr: $(ss -tin dst 203.0.113.2:5001 | tail -n 1)"
 }
 
-# ip6tables (legacy x_tables), for older tooling: a filter rule that counts the LAN host's
-# ICMPv6 to the router.
-check_ip6tables() {
-	local count
-	must ip6tables-legacy -t filter -A INPUT -s 2001:db8:1::2 -p ipv6-icmp -j ACCEPT || return
-	ping_from lan 2001:db8:1::1 || return
-	count=$(ip6tables-legacy -t filter -L INPUT -n -v -x | awk '$3 == "ACCEPT" { print $1; exit }')
-	rises 0 "$count" 'the ip6tables ACCEPT counter'
+# --- The rules people write ---
+
+# rule TOOL ARG...: TOOL adds one rule. A refused rule is kept in REFUSED_RULES with every line
+# TOOL said about it (its warning and its error, not its pointer to --help), and the step goes
+# on to the next rule, so that one run names every rule the list cannot keep.
+REFUSED_RULES=()
+rule() {
+	local out
+	out=$(timeout 60 "$@" 2>&1) && return 0
+	REFUSED_RULES+=("$*: $(printf '%s\n' "$out" | grep . | grep -v '^Try .*help' | paste -sd' ' -)")
+	return 1
+}
+
+# rules_kept: fails naming every refused rule, with the tool's own words.
+rules_kept() {
+	local IFS='|' n=${#REFUSED_RULES[@]}
+	[ "$n" -eq 0 ] || fail "$n rule(s) refused: ${REFUSED_RULES[*]}"
+}
+
+# xt_count TOOL TABLE CHAIN TEXT: the packet counter of the first rule of the chain whose
+# "TOOL -v -x -L" line contains TEXT (empty if there is none).
+xt_count() {
+	"$1" -t "$2" -L "$3" -n -v -x | awk -v text="$4" 'index($0, text) { print $1; exit }'
+}
+
+# xt_rules TOOL: the rules people write for a router's input filter, and for IPv4 its NAT, added
+# by TOOL (iptables-legacy, iptables-nft, ip6tables-legacy or ip6tables-nft), then traffic from
+# the LAN host that each kind of rule must see: pings (limit), a fetch from the router's web
+# server (conntrack), a port that is marked, logged and rejected with a reset, and for IPv4 a
+# DNAT to the WAN host's web server and a REDIRECT to the router's own. IPv6 is routed, not
+# translated: the list keeps no ip6tables nat table.
+xt_rules() {
+	local t=$1 icmp=icmp me=192.0.2.1 url
+	case $t in ip6*) icmp=ipv6-icmp me=2001:db8:1::1 url='http://[2001:db8:1::1]' ;;
+	*) url=http://192.0.2.1 ;; esac
+	REFUSED_RULES=()
+	rule "$t" -A INPUT -p tcp --dport 22 -j ACCEPT
+	rule "$t" -A INPUT -p udp --sport 53 -j ACCEPT
+	rule "$t" -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+	rule "$t" -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+	rule "$t" -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+	rule "$t" -A INPUT -p tcp --dport 2222 -m comment --comment ssh-moved -j ACCEPT
+	rule "$t" -A INPUT -p "$icmp" -m limit --limit 100/second --limit-burst 100 -j ACCEPT
+	rule "$t" -A INPUT -p tcp --dport 8089 -j MARK --set-mark 0x2a
+	rule "$t" -A INPUT -m mark --mark 0x2a -j LOG --log-prefix "$t-8089: "
+	rule "$t" -A INPUT -p tcp --dport 8089 -j REJECT --reject-with tcp-reset
+	if [ $icmp = icmp ]; then
+		rule "$t" -t nat -A POSTROUTING -o rwan0 -j MASQUERADE
+		rule "$t" -t nat -A POSTROUTING -o rwan0 -p udp -j SNAT --to-source 203.0.113.1
+		rule "$t" -t nat -A PREROUTING -i br-lan -p tcp --dport 8085 \
+			-j DNAT --to-destination 203.0.113.2:80
+		rule "$t" -t nat -A PREROUTING -i br-lan -p tcp --dport 8084 -j REDIRECT --to-ports 8081
+	fi
+	rules_kept || return
+	ping_from lan "$me" || return
+	rises 0 "$(xt_count "$t" filter INPUT 'limit: avg')" "$t: the limit rule's counter" || return
+	fetch lan "$url:8081/" router || return
+	rises 0 "$(xt_count "$t" filter INPUT 'ctstate RELATED,ESTABLISHED')" \
+		"$t: the conntrack rule's counter" || return
+	refused lan "$url:8089/" || return
+	rises 0 "$(xt_count "$t" filter INPUT 'MARK set 0x2a')" "$t: the MARK rule's counter" || return
+	rises 0 "$(xt_count "$t" filter INPUT 'mark match 0x2a')" "$t: the LOG rule's counter" || return
+	rises 0 "$(xt_count "$t" filter INPUT 'reject-with tcp-reset')" "$t: the REJECT rule's counter" ||
+		return
+	dmesg | grep -q "$t-8089: IN=br-lan" || fail "$t: no '$t-8089: ' line in the kernel log" ||
+		return
+	[ $icmp = icmp ] || return 0
+	fetch lan http://192.0.2.1:8085/ wan || return
+	fetch lan http://192.0.2.1:8084/ router
+}
+
+# check_xt TOOL: xt_rules, then the rules are flushed whatever happened, so that they cannot
+# stand in the way of the next tool's.
+check_xt() {
+	local rc
+	xt_rules "$1"
+	rc=$?
+	"$1" -t filter -F INPUT >/dev/null 2>&1
+	case $1 in ip6*) ;; *) "$1" -t nat -F >/dev/null 2>&1 ;; esac
+	return $rc
+}
+
+check_iptables_legacy() { check_xt iptables-legacy; }
+check_iptables_nft() { check_xt iptables-nft; }
+check_ip6tables_legacy() { check_xt ip6tables-legacy; }
+check_ip6tables_nft() { check_xt ip6tables-nft; }
+
+# nft_rules: the nftables rules people write beyond the steps above: a named set, a verdict
+# map into a chain that logs and rejects, a limit, and NAT by a port map (dnat) and to the
+# router's own server (redirect), with traffic from the LAN host for each.
+nft_rules() {
+	must nft -f - <<-'EOF' || return
+		table inet rules {
+			set lan_hosts { type ipv4_addr; elements = { 192.0.2.2 } }
+			map port_verdicts { type inet_service : verdict; elements = { 8099 : jump refuse } }
+			chain refuse {
+				log prefix "nft-refuse-8099: " counter reject with tcp reset
+			}
+			chain input {
+				type filter hook input priority filter - 10;
+				ip saddr @lan_hosts counter
+				meta l4proto icmp limit rate 100/second counter accept
+				tcp dport vmap @port_verdicts
+			}
+			chain prerouting {
+				type nat hook prerouting priority dstnat - 10;
+				iifname "br-lan" dnat ip addr . port to tcp dport map { 8086 : 203.0.113.2 . 80 }
+				iifname "br-lan" tcp dport 8087 redirect to :8081
+			}
+		}
+	EOF
+	ping_from lan 192.0.2.1 || return
+	rises 0 "$(packets inet rules input 'limit rate')" 'the limit rate counter' || return
+	rises 0 "$(packets inet rules input '@lan_hosts')" 'the @lan_hosts set counter' || return
+	refused lan http://192.0.2.1:8099/ || return
+	rises 0 "$(packets inet rules refuse 'reject')" "the verdict map's reject counter" || return
+	dmesg | grep -q 'nft-refuse-8099: IN=br-lan' ||
+		fail "nft log: no 'nft-refuse-8099: ' line in the kernel log" || return
+	fetch lan http://192.0.2.1:8086/ wan || return
+	fetch lan http://192.0.2.1:8087/ router
+}
+
+# check_nft_rules: nft_rules, then its table goes, whatever happened.
+check_nft_rules() {
+	local rc
+	nft_rules
+	rc=$?
+	nft delete table inet rules >/dev/null 2>&1
+	return $rc
 }
 
 # crc32c-intel is optional: on a CPU with SSE4.2 the kernel's crypto API must offer it.
@@ -473,7 +594,11 @@ step ifb_mirred
 step shaping_htb
 step shaping_cake
 step bbr
-step ip6tables
+step nft_rules
+step iptables_legacy
+step iptables_nft
+step ip6tables_legacy
+step ip6tables_nft
 step crc32c
 echo "CHECK proc_modules=$(cut -d' ' -f1 /proc/modules | sort | paste -sd, -)"
 # Built with AFTER_LATCH=record, modlatch keeps the name of every module the kernel asked for
