@@ -145,6 +145,30 @@ setup_file() {
 	assert_step "$NAME" nft-dnat
 }
 
+@test "[$RUN] container-host: the outside link and the LAN get IPv6, the host a web page of its own" {
+	assert_step "$NAME" ipv6
+}
+
+@test "[$RUN] container-host: nft: ct state, a named set, fib, meta l4proto, limit rate, a verdict map into log and reject, a dnat port map and redirect see the outside world's traffic" {
+	assert_step "$NAME" nft-rules
+}
+
+@test "[$RUN] container-host: iptables-legacy: the filter and nat rules people write are taken and see traffic" {
+	assert_step "$NAME" rules-iptables-legacy
+}
+
+@test "[$RUN] container-host: iptables-nft: the filter and nat rules people write are taken and see traffic" {
+	assert_step "$NAME" rules-iptables-nft
+}
+
+@test "[$RUN] container-host: ip6tables-legacy: the filter and nat rules people write are taken and see traffic" {
+	assert_step "$NAME" rules-ip6tables-legacy
+}
+
+@test "[$RUN] container-host: ip6tables-nft: the filter and nat rules people write are taken and see traffic" {
+	assert_step "$NAME" rules-ip6tables-nft
+}
+
 @test "[$RUN] container-host: a ping reaches an address on a dummy link" {
 	assert_step "$NAME" link-dummy
 }

@@ -300,6 +300,155 @@ nft_dnat() {
 	counted ip lan_nat pre
 }
 
+# --- the rules people write, in each iptables binary and in nft ---
+
+# The outside link and the LAN get IPv6 too (documentation prefixes), for ip6tables' traffic;
+# the LAN host serves its page on port 81 for both families.
+OUT_HOST6=2001:db8:5::1
+OUT_PEER6=2001:db8:5::2
+LAN_HOST6=2001:db8:6::2
+
+setup_ipv6() {
+	sysctl -q -w net.ipv6.conf.all.forwarding=1
+	ip addr add "$OUT_HOST6/64" dev veth-out nodad
+	ip -n outside addr add "$OUT_PEER6/64" dev eth0 nodad
+	ip addr add 2001:db8:6::1/64 dev lan-h nodad
+	ip -n lan addr add "$LAN_HOST6/64" dev eth0 nodad
+	ip -n lan -6 route add default via 2001:db8:6::1
+	ip netns exec lan busybox httpd -p 81 -h /srv/lan
+	# The host's own page, where REDIRECT and redirect lead.
+	mkdir -p /srv/host
+	echo host >/srv/host/index.html
+	busybox httpd -p 8070 -h /srv/host
+	expect host fetch_from outside "http://[$OUT_HOST6]:8070/"
+}
+
+# rule TOOL ARG...: TOOL adds one rule. A refused rule is named on stderr with every line TOOL
+# said about it (not its pointer to --help) and kept in REFUSED_RULES; the step goes on, so
+# that one run names every rule the list cannot keep, and rules_kept fails with them all.
+REFUSED_RULES=
+rule() {
+	if said=$("$@" 2>&1); then return 0; fi
+	said="$*: $(printf '%s\n' "$said" | grep . | grep -v '^Try .*help' | paste -s -d' ' -)"
+	echo "refused: $said" >&2
+	REFUSED_RULES="$REFUSED_RULES${REFUSED_RULES:+|}$said"
+}
+
+rules_kept() {
+	[ -z "$REFUSED_RULES" ] ||
+		fail "$(echo "$REFUSED_RULES" | tr '|' '\n' | grep -c .) rule(s) refused: $REFUSED_RULES"
+}
+
+# xt_count TOOL TABLE CHAIN TEXT: the packet counter of the first rule whose "TOOL -v -x -L"
+# line contains TEXT; fails unless it counted a packet.
+xt_count() {
+	n=$("$1" -t "$2" -L "$3" -n -v -x | awk -v text="$4" 'index($0, text) { print $1; exit }')
+	[ "${n:-0}" -gt 0 ] || fail "$1: the rule with '$4' in $2 $3 counted ${n:-no} packets"
+}
+
+# refused_from NS URL: curl from NS is refused at once (status 7, "could not connect"); a
+# dropped packet would have run into the time limit (28) instead.
+refused_from() {
+	rc=0
+	ip netns exec "$1" curl -sS --max-time 10 "$2" >/dev/null 2>&1 || rc=$?
+	[ "$rc" -eq 7 ] || fail "curl $2 from $1: status $rc, not 7 (connection refused)"
+}
+
+# xt_rules TOOL: the rules people write on a container host, added by TOOL (iptables-legacy,
+# iptables-nft, ip6tables-legacy or ip6tables-nft) to the filter and nat tables, then traffic
+# from the outside world that each kind must see: pings (limit), a fetch from the host
+# (conntrack), a port that is marked, logged and rejected with a reset, a DNAT to the LAN
+# host's web server and a REDIRECT to the host's own. The rules are flushed afterwards.
+xt_rules() {
+	rc=0
+	"$0" step xt_rules_try "$1" || rc=$?
+	"$1" -t filter -F INPUT >/dev/null 2>&1 || true
+	"$1" -t nat -F >/dev/null 2>&1 || true
+	return $rc
+}
+
+xt_rules_try() {
+	t=$1
+	case $t in
+	ip6*) icmp=ipv6-icmp out=$OUT_HOST6 host="[$OUT_HOST6]" lan=$LAN_HOST6 to="[$LAN_HOST6]:81" ;;
+	*) icmp=icmp out=$OUT_HOST host=$OUT_HOST lan=10.108.0.2 to=10.108.0.2:81 ;;
+	esac
+	rule "$t" -A INPUT -p tcp --dport 22 -j ACCEPT
+	rule "$t" -A INPUT -p udp --sport 53 -j ACCEPT
+	rule "$t" -A INPUT -p tcp -m multiport --dports 80,443 -j ACCEPT
+	rule "$t" -A INPUT -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT
+	rule "$t" -A INPUT -m state --state ESTABLISHED,RELATED -j ACCEPT
+	rule "$t" -A INPUT -p tcp --dport 2222 -m comment --comment ssh-moved -j ACCEPT
+	rule "$t" -A INPUT -p "$icmp" -m limit --limit 100/second --limit-burst 100 -j ACCEPT
+	rule "$t" -A INPUT -p tcp --dport 8089 -j MARK --set-mark 0x2a
+	rule "$t" -A INPUT -m mark --mark 0x2a -j LOG --log-prefix "$t-8089: "
+	rule "$t" -A INPUT -p tcp --dport 8089 -j REJECT --reject-with tcp-reset
+	rule "$t" -t nat -A POSTROUTING -o veth-out -s "$lan" -j MASQUERADE
+	rule "$t" -t nat -A POSTROUTING -o veth-out -p udp -j SNAT --to-source "$out"
+	rule "$t" -t nat -A PREROUTING -i veth-out -p tcp --dport 8085 \
+		-j DNAT --to-destination "$to"
+	rule "$t" -t nat -A PREROUTING -i veth-out -p tcp --dport 8084 -j REDIRECT --to-ports 8070
+	rules_kept
+	ping_from outside "$out" >/dev/null
+	xt_count "$t" filter INPUT 'limit: avg'
+	expect host fetch_from outside "http://$host:8070/"
+	xt_count "$t" filter INPUT 'ctstate RELATED,ESTABLISHED'
+	refused_from outside "http://$host:8089/"
+	xt_count "$t" filter INPUT 'MARK set 0x2a'
+	xt_count "$t" filter INPUT 'mark match 0x2a'
+	xt_count "$t" filter INPUT 'reject-with tcp-reset'
+	dmesg | grep -q "$t-8089: IN=veth-out" || fail "$t: no '$t-8089: ' line in the kernel log"
+	expect "$LAN_PAGE" fetch_from outside "http://$host:8085/"
+	expect host fetch_from outside "http://$host:8084/"
+}
+
+# nft_rules: the nftables rules people write beyond NAT: ct state, meta l4proto, a named set,
+# a verdict map into a chain that logs and rejects, limit, fib, and NAT by a port map (dnat) and
+# to the host's own server (redirect), with traffic from the outside world for each.
+nft_rules() {
+	rc=0
+	"$0" step nft_rules_try || rc=$?
+	nft delete table inet rules >/dev/null 2>&1 || true
+	return $rc
+}
+
+nft_rules_try() {
+	nft -f - <<-EOF
+		table inet rules {
+			set outside_hosts { type ipv4_addr; elements = { $OUT_PEER } }
+			map port_verdicts { type inet_service : verdict; elements = { 8099 : jump refuse } }
+			chain refuse {
+				log prefix "nft-refuse-8099: " counter reject with tcp reset
+			}
+			chain input {
+				type filter hook input priority filter - 10;
+				ct state established,related counter accept
+				ip saddr @outside_hosts counter
+				fib daddr type local meta l4proto icmp limit rate 100/second counter accept
+				tcp dport vmap @port_verdicts
+			}
+			chain prerouting {
+				type nat hook prerouting priority dstnat - 10;
+				iifname "veth-out" dnat ip addr . port to tcp dport map { 8086 : 10.108.0.2 . 81 }
+				iifname "veth-out" tcp dport 8087 redirect to :8070
+			}
+		}
+	EOF
+	ping_from outside "$OUT_HOST" >/dev/null
+	nft list chain inet rules input | grep -q '@outside_hosts counter packets [1-9]' ||
+		fail "nft: the @outside_hosts set counted nothing"
+	nft list chain inet rules input | grep -q 'limit rate 100/second counter packets [1-9]' ||
+		fail "nft: the fib, l4proto and limit rule counted nothing"
+	refused_from outside "http://$OUT_HOST:8099/"
+	counted inet rules refuse
+	dmesg | grep -q 'nft-refuse-8099: IN=veth-out' ||
+		fail "nft log: no 'nft-refuse-8099: ' line in the kernel log"
+	expect "$LAN_PAGE" fetch_from outside "http://$OUT_HOST:8086/"
+	expect host fetch_from outside "http://$OUT_HOST:8087/"
+	nft list chain inet rules input | grep -q 'ct state established,related counter packets [1-9]' ||
+		fail "nft: the ct state established,related rule counted nothing"
+}
+
 # --- links between namespaces, each crossed by a ping ---
 
 # A service address on a dummy link, reached from another namespace.
@@ -425,6 +574,11 @@ main() {
 	step nft-ruleset nft_ruleset
 	step nft-masquerade nft_masquerade
 	step nft-dnat nft_dnat
+	step ipv6 setup_ipv6
+	step nft-rules nft_rules
+	for tool in iptables-legacy iptables-nft ip6tables-legacy ip6tables-nft; do
+		step "rules-$tool" xt_rules "$tool"
+	done
 	step link-dummy link_dummy
 	step link-vlan link_vlan
 	step link-macvlan link_sub macvlan 10.103.0
