@@ -1,7 +1,8 @@
 #!/usr/bin/env bats
 # SPDX-License-Identifier: MIT
 # The router workload: an appliance built from etc/router.list still does a router's job after
-# the latch, with Debian's own tools (nft, ip, tc, wg, conntrack, ss, ip6tables, curl, busybox).
+# the latch, with Debian's own tools (nft, ip, tc, wg, conntrack, ss, iptables, ip6tables, curl,
+# busybox).
 # One boot; the guest (tests/workload/guest/router.sh) is the router, its LAN and WAN hosts and a
 # LACP switch are network namespaces. Every step of the guest is one test here, and a failed step
 # fails with the tool's own error. Afterwards /proc/modules holds exactly the table: nothing was
