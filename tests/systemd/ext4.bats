@@ -21,10 +21,7 @@ setup_file() {
 }
 
 @test "[$RUN] systemd-ext4: modlatch latches, then mounts /dev/vda read-write and execs /sbin/init" {
-	run modlatch_lines "$NAME"
-	assert_line --regexp "^modlatch: root: /dev/vda \\(ext4, rw\\) is / after [0-9]+ms; initramfs freed; next: $SYSTEMD_INIT\$"
-	run check_lines "$NAME"
-	assert_line 'root=/dev/vda ext4 rw'
+	assert_ext4_root "$NAME"
 }
 
 @test "[$RUN] systemd-ext4: PID 1 is Debian's systemd" {
@@ -44,15 +41,11 @@ setup_file() {
 }
 
 @test "[$RUN] systemd-ext4: with CAP_SYS_MODULE, systemd-modules-load runs and succeeds on Debian's empty list" {
-	run check_lines "$NAME"
-	assert_line 'unit=systemd-modules-load.service ActiveState=active ConditionResult=yes Result=success'
+	assert_modules_load_ran "$NAME"
 }
 
 @test "[$RUN] systemd-ext4: a modules-load.d name the table lacks (nlmon) fails systemd-modules-load, named" {
-	assert_step "$NAME" outsider-modules-load
-	run check_lines "$NAME"
-	assert_line "outsider_log=Failed to insert module 'nlmon': Operation not permitted"
-	assert_line 'outsider_log=Failed to start systemd-modules-load.service - Load Kernel Modules.'
+	assert_outsider_named "$NAME"
 }
 
 @test "[$RUN] systemd-ext4: with the name gone and the failure reset, no unit is failed" {

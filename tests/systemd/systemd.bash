@@ -224,3 +224,26 @@ assert_no_module_errors() {
 	run check_lines "$1"
 	assert_line --regexp '^klog='
 }
+
+# The ext4 boots' own checks, for ext4.bats and appliance.bats (the same boot with the
+# appliance added): the root mounted read-write and /sbin/init exec'd; systemd-modules-load ran
+# with PID 1 holding CAP_SYS_MODULE; a modules-load.d name the table lacks (nlmon, outsider.sh)
+# failed it, named; and with the name gone and the failure reset, nothing is failed.
+assert_ext4_root() {
+	run modlatch_lines "$1"
+	assert_line --regexp "^modlatch: root: /dev/vda \\(ext4, rw\\) is / after [0-9]+ms; initramfs freed; next: $SYSTEMD_INIT\$"
+	run check_lines "$1"
+	assert_line 'root=/dev/vda ext4 rw'
+}
+
+assert_modules_load_ran() {
+	run check_lines "$1"
+	assert_line 'unit=systemd-modules-load.service ActiveState=active ConditionResult=yes Result=success'
+}
+
+assert_outsider_named() {
+	assert_step "$1" outsider-modules-load
+	run check_lines "$1"
+	assert_line "outsider_log=Failed to insert module 'nlmon': Operation not permitted"
+	assert_line 'outsider_log=Failed to start systemd-modules-load.service - Load Kernel Modules.'
+}
