@@ -73,6 +73,9 @@ MANDIR ?= $(PREFIX)/share/man
 DESTDIR ?=
 
 B ?= build
+# The generator that writes the table and the archive: by default the one this tree builds; an
+# installed copy of the build (make install-initramfs-tool) names the installed one.
+GEN ?= $(B)/modlatch-gen
 
 # Two programs and their contract: gen/ is modlatch-gen (build host), init/ is modlatch (the
 # target's PID 1), common/ is what both compile (the table's layout, the pin check, SHA-256, errno
@@ -135,9 +138,9 @@ $(B)/table.vars: FORCE | $(B)
 $(B)/config.h: init/mkconfig.sh $(B)/config.vars $(VERITY)
 	$(CONFIG_ENV) sh init/mkconfig.sh > $@.tmp && mv $@.tmp $@
 
-$(B)/table.c: $(B)/modlatch-gen $(LIST) $(B)/table.vars $(COSTS) $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
+$(B)/table.c: $(GEN) $(LIST) $(B)/table.vars $(COSTS) $(if $(MODULES_DIR),$(MODULES_DIR)/modules.dep $(MODULES_DIR)/modules.dep.bin)
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(scripts/kernel.sh modules-dir)' >&2; exit 1; }
-	$(B)/modlatch-gen $(if $(KCONFIG),-k $(KCONFIG) )$(if $(COSTS),--costs $(COSTS) )-o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
+	$(GEN) $(if $(KCONFIG),-k $(KCONFIG) )$(if $(COSTS),--costs $(COSTS) )-o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
 
 $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
@@ -179,7 +182,8 @@ unit: $(B)/unit-tests $(B)/unit-tests-san $(B)/unit-sha256-aarch64 $(B)/unit-sha
 	MODLATCH_EXPECT_SHA256=portable qemu-x86_64 -cpu qemu64 $(B)/unit-sha256
 
 # The man pages; make install puts each in $(MANDIR)/man<section>.
-MAN_PAGES := man/modlatch-gen.1 man/modlatch.list.5 man/modlatch.8
+MAN_PAGES := man/modlatch-gen.1 man/modlatch.list.5 man/modlatch.8 \
+	man/modlatch-update-initramfs.8 man/modlatch.conf.5
 
 install: all
 	install -D -m 0755 $(B)/modlatch-gen $(DESTDIR)$(BINDIR)/modlatch-gen
@@ -187,6 +191,48 @@ install: all
 	install -D -m 0644 man/modlatch-gen.1 $(DESTDIR)$(MANDIR)/man1/modlatch-gen.1
 	install -D -m 0644 man/modlatch.list.5 $(DESTDIR)$(MANDIR)/man5/modlatch.list.5
 	install -D -m 0644 man/modlatch.8 $(DESTDIR)$(MANDIR)/man8/modlatch.8
+
+# What a host needs to build the boot images of its own kernels (doc/debian.md; the Debian
+# package is this): modlatch-gen; modlatch-update-initramfs and the kernel hooks that call it;
+# the part of this tree that builds an image (this Makefile, init/, common/ and the scripts it
+# runs) as DATADIR/modlatch/src; the shipped lists; the settings and the list in
+# SYSCONFDIR/modlatch; the systemd units that report refused module requests; the man pages.
+# The shim itself is built on the host, for each kernel, by modlatch-update-initramfs.
+DATADIR ?= $(PREFIX)/share
+# /etc whatever PREFIX is: the kernel packages run hooks from /etc/kernel only.
+SYSCONFDIR ?= /etc
+# The units that report module requests refused after the latch (rootfs-overlay/etc/systemd).
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+TOOL_SRC := Makefile init/mkconfig.sh scripts/initramfs.sh $(INIT_SRC) \
+	$(wildcard init/*.h) $(COMMON_SRC) $(COMMON_HDR)
+TOOL_PATHS := -e 's|@datadir@|$(DATADIR)|g' -e 's|@bindir@|$(BINDIR)|g' \
+	-e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'
+.PHONY: install-initramfs-tool
+install-initramfs-tool: $(B)/modlatch-gen
+	install -D -m 0755 $(B)/modlatch-gen $(DESTDIR)$(BINDIR)/modlatch-gen
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d
+	sed $(TOOL_PATHS) scripts/update-initramfs.sh > $(DESTDIR)$(SBINDIR)/modlatch-update-initramfs
+	sed $(TOOL_PATHS) scripts/kernel-hook.sh > $(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/modlatch
+	sed $(TOOL_PATHS) scripts/kernel-hook.sh > $(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/modlatch
+	chmod 0755 $(DESTDIR)$(SBINDIR)/modlatch-update-initramfs \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postinst.d/modlatch \
+		$(DESTDIR)$(SYSCONFDIR)/kernel/postrm.d/modlatch
+	for f in $(sort $(TOOL_SRC)); do \
+		install -D -m $$(case $$f in *.sh) echo 0755 ;; *) echo 0644 ;; esac) $$f \
+			$(DESTDIR)$(DATADIR)/modlatch/src/$$f || exit 1; \
+	done
+	install -D -m 0644 -t $(DESTDIR)$(DATADIR)/modlatch/lists $(wildcard etc/*.list)
+	install -D -m 0644 etc/modlatch.conf $(DESTDIR)$(SYSCONFDIR)/modlatch/modlatch.conf
+	install -D -m 0644 rootfs-overlay/etc/modlatch/expected-refusals \
+		$(DESTDIR)$(SYSCONFDIR)/modlatch/expected-refusals
+	install -D -m 0644 -t $(DESTDIR)$(SYSTEMDUNITDIR) \
+		rootfs-overlay/etc/systemd/system/modlatch-refused.service \
+		rootfs-overlay/etc/systemd/system/modlatch-refused.path
+	install -D -m 0644 etc/debian-host.list $(DESTDIR)$(SYSCONFDIR)/modlatch/modules.list
+	for page in $(MAN_PAGES); do \
+		s=$${page##*.}; install -D -m 0644 $$page $(DESTDIR)$(MANDIR)/man$$s/$${page#man/} || exit 1; \
+	done
 
 # Installs the Debian packages that the build and the tests need (as root).
 deps:
@@ -202,12 +248,15 @@ kernel:
 	sh scripts/cross.sh fetch aarch64
 
 # The Debian roots of the guests (scripts/guestroot.sh), cached like the kernels: the workload
-# guests' (a container engine and an appliance's network tools), and the roots tests/systemd/
-# boots with their own systemd (Debian 12 with podman and nftables, Debian 13).
+# guests' (a container engine and an appliance's network tools), the roots tests/systemd/
+# boots with their own systemd (Debian 12 with podman and nftables, Debian 13), and the roots
+# tests/debian/ installs the package and the kernels into (Debian 12 and 13).
 guest-root:
 	sh scripts/guestroot.sh fetch
 	sh scripts/guestroot.sh fetch systemd-bookworm
 	sh scripts/guestroot.sh fetch systemd-trixie
+	sh scripts/guestroot.sh fetch package-bookworm
+	sh scripts/guestroot.sh fetch package-trixie
 
 # What the tests need on a fresh Debian 12 machine: packages (installed as root, else named),
 # the kernels and the guest root (fetched once into ~/.cache/modlatch). Each part does nothing
@@ -240,7 +289,7 @@ INITRAMFS_OVERLAY ?=
 INITRAMFS_COMPRESSION ?= gzip
 INITRAMFS_SUFFIX = $(patsubst $(INITRAMFS_COMPRESSION):%,%,$(filter $(INITRAMFS_COMPRESSION):%, \
 	gzip:.gz zstd:.zst xz:.xz))
-INITRAMFS_ENV = B='$(B)' MODULES_DIR='$(MODULES_DIR)' KCONFIG='$(KCONFIG)' \
+INITRAMFS_ENV = B='$(B)' GEN='$(GEN)' MODULES_DIR='$(MODULES_DIR)' KCONFIG='$(KCONFIG)' \
 	TARGET_MODULES='$(TARGET_MODULES)' INITRAMFS_OVERLAY='$(INITRAMFS_OVERLAY)' \
 	INITRAMFS_COMPRESSION='$(INITRAMFS_COMPRESSION)' SOURCE_DATE_EPOCH='$(SOURCE_DATE_EPOCH)'
 .PHONY: initramfs
@@ -256,7 +305,7 @@ $(B)/initramfs.vars: FORCE | $(B)
 	@$(INITRAMFS_ENV) sh scripts/initramfs.sh vars > $@.new || { rm -f $@.new; exit 1; }
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 
-$(B)/initramfs.cpio: $(B)/table.files $(B)/modlatch $(B)/modlatch-gen $(B)/initramfs.vars \
+$(B)/initramfs.cpio: $(B)/table.files $(B)/modlatch $(GEN) $(B)/initramfs.vars \
 		scripts/initramfs.sh
 	@$(INITRAMFS_ENV) sh scripts/initramfs.sh cpio $@
 
@@ -280,7 +329,7 @@ format:
 C_SOURCES = $(shell git ls-files -- '*.c' '*.h' 2>/dev/null)
 SHELL_SCRIPTS = $(shell git ls-files -- '*.sh' '.ci/run' 'rootfs-overlay/etc/s6/boot' \
 	'rootfs-overlay/etc/s6/service/*/run' 'rootfs-overlay/etc/s6/service/*/log/run' \
-	'rootfs-overlay/etc/init.d/rcS' 2>/dev/null)
+	'rootfs-overlay/etc/init.d/rcS' 'debian/postinst' 2>/dev/null)
 BASH_SCRIPTS = $(shell git ls-files -- '*.bats' '*.bash' 2>/dev/null)
 lint: man-lint
 	clang-format --dry-run -Werror $(C_SOURCES)
@@ -294,7 +343,8 @@ man-lint:
 clean:
 	rm -rf $(B)
 
-include tests/fuzz/fuzz.mk
+# An installed copy of the build (make install-initramfs-tool) carries no tests.
+-include tests/fuzz/fuzz.mk
 
 # The release: make dist writes $(B)/modlatch-$(VERSION).tar.gz, the files git tracks under
 # modlatch-$(VERSION)/, and its .sha256 (sha256sum -c format). The same commit gives the same

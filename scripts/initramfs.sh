@@ -1,6 +1,6 @@
 #!/bin/sh
 # SPDX-License-Identifier: MIT
-# The steps of `make initramfs`; the Makefile passes its variables in the environment (B,
+# The steps of `make initramfs`; the Makefile passes its variables in the environment (B, GEN,
 # MODULES_DIR, KCONFIG, TARGET_MODULES, INITRAMFS_OVERLAY, INITRAMFS_COMPRESSION,
 # SOURCE_DATE_EPOCH).
 #
@@ -34,6 +34,7 @@ set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd -P)
 B=${B:-build}
+GEN=${GEN:-$B/modlatch-gen}
 TARGET_MODULES=${TARGET_MODULES:-/lib/modules}
 INITRAMFS_COMPRESSION=${INITRAMFS_COMPRESSION:-gzip}
 me="make initramfs"
@@ -168,7 +169,7 @@ write_cpio() {
 		check_overlay_against "$stage"
 		cp -a "$INITRAMFS_OVERLAY/." "$stage/"
 	fi
-	"$B/modlatch-gen" --cpio --mtime "$time" --node dev/console:0600:c:5:1 "$stage" "$out"
+	"$GEN" --cpio --mtime "$time" --node dev/console:0600:c:5:1 "$stage" "$out"
 	# A compressed copy of an older archive must not be taken for this one.
 	rm -f "$out.gz" "$out.zst" "$out.xz"
 	echo "initramfs: $out: $(cd "$stage" && find . -mindepth 1 | wc -l) entries and" \
