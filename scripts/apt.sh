@@ -25,11 +25,14 @@ update_lists() {
 	fi
 }
 
-# apt_unpack PACKAGE DIR: downloads the package's current version and unpacks it into DIR.
+# apt_unpack PACKAGE DIR [DEB]: downloads the package's current version and unpacks it into DIR;
+# with DEB, keeps the package file there too.
 apt_unpack() {
 	rm -rf "$2" "$2.deb"
 	mkdir -p "$2.deb"
 	# shellcheck disable=SC2046
 	(cd "$2.deb" && apt-get $(apt_options) download "$1" >&2) || return 1
-	dpkg-deb -x "$2.deb"/*.deb "$2" && rm -rf "$2.deb"
+	dpkg-deb -x "$2.deb"/*.deb "$2" || return 1
+	if [ -n "${3:-}" ]; then mv "$2.deb"/*.deb "$3" || return 1; fi
+	rm -rf "$2.deb"
 }

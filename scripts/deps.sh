@@ -7,7 +7,7 @@ set -eu
 packages="gcc make libc6-dev musl-tools libkmod-dev pkg-config kmod bats bats-support
 bats-assert qemu-system-x86 busybox-static cpio xz-utils s6 e2fsprogs file
 clang-14 libclang-rt-14-dev llvm qemu-system-arm qemu-user gcc-aarch64-linux-gnu mmdebstrap
-clang-format shellcheck git mandoc cryptsetup-bin erofs-utils fdisk"
+clang-format shellcheck git mandoc cryptsetup-bin erofs-utils fdisk debhelper lintian"
 
 missing=""
 for p in $packages; do

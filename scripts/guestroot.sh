@@ -19,6 +19,13 @@
 #                     /sbin/init is a link to /lib/systemd/systemd, and /lib a link to usr/lib.
 #   systemd-trixie    Debian 13 booted by its own systemd 257, with udev, dbus, kmod, iproute2
 #                     and nftables: the root of tests/systemd/ on the 6.12 kernel.
+#   package-bookworm  Debian 12 booted by its own systemd, with what the modlatch package
+#                     depends on (cpio, gcc, kmod, make, musl-tools) and what a kernel package
+#                     needs (linux-base), but neither: tests/debian/ installs both into a copy,
+#                     with dpkg, as an administrator would, and boots the images the hook writes.
+#   package-trixie    Debian 13 with the same, and what building the package needs (debhelper,
+#                     libkmod-dev, pkg-config): tests/debian/ builds the package there, installs
+#                     it and the 6.12 kernel package, and checks the image the hook writes.
 # The systemd roots start no getty (serial-getty@ttyS0 and getty@tty1 are masked, so nothing
 # writes over a test's console output) and no first-boot wizard (systemd-firstboot is masked),
 # and their /etc/machine-id is empty: each boot makes its own.
@@ -47,8 +54,20 @@ systemd-trixie)
 	name=$root
 	packages="systemd-sysv udev dbus kmod iproute2 nftables procps"
 	;;
+package-bookworm)
+	suite=bookworm
+	name=$root
+	packages="systemd-sysv udev dbus kmod linux-base e2fsprogs procps cpio gcc make musl-tools"
+	;;
+package-trixie)
+	suite=trixie
+	name=$root
+	packages="systemd-sysv kmod linux-base cpio gcc make musl-tools build-essential debhelper libkmod-dev
+pkg-config"
+	;;
 *)
-	echo "guestroot.sh: unknown root '$root': expected workload, systemd-bookworm or systemd-trixie" >&2
+	echo "guestroot.sh: unknown root '$root': expected workload, systemd-bookworm, systemd-trixie," \
+		"package-bookworm or package-trixie" >&2
 	exit 1
 	;;
 esac
@@ -108,5 +127,5 @@ cpio)
 	built && echo "$dir/root.cpio"
 	;;
 dir) built && echo "$dir/root" ;;
-*) die "usage: guestroot.sh fetch|dir [workload|systemd-bookworm|systemd-trixie], guestroot.sh cpio" ;;
+*) die "usage: guestroot.sh fetch|dir [workload|systemd-bookworm|systemd-trixie|package-bookworm|package-trixie], guestroot.sh cpio" ;;
 esac

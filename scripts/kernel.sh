@@ -7,6 +7,7 @@
 #   kernel.sh vmlinuz [SUITE [ARCH]]      its kernel image
 #   kernel.sh config [SUITE [ARCH]]       its kernel config
 #   kernel.sh release [SUITE [ARCH]]      its release string
+#   kernel.sh deb [SUITE [ARCH]]          the package file itself, to install in a Debian root
 #
 # SUITE is a Debian release (bookworm: the 6.1 kernel, trixie: 6.12; default bookworm) and
 # ARCH a Debian architecture (default amd64). The package lists come from a private apt state
@@ -48,7 +49,8 @@ resolve_package() {
 unpack() {
 	dir=$1
 	rm -rf "$dir"
-	apt_unpack "$package=$version" "$dir/root" || die "apt-get download $package=$version failed"
+	apt_unpack "$package=$version" "$dir/root" "$dir/package.deb" ||
+		die "apt-get download $package=$version failed"
 	# Newer packages install under /usr only (merged /usr); the image's /lib points there.
 	[ -e "$dir/root/lib" ] || ln -s usr/lib "$dir/root/lib"
 	release=$(ls "$dir/root/lib/modules")
@@ -69,7 +71,7 @@ fetch() {
 	# shellcheck disable=SC2046
 	version=$(apt-cache $(apt_options) show "$package" | sed -n 's/^Version: //p' | head -n 1)
 	dir=$cache/kernels/${package}_${version}_$arch
-	if [ ! -e "$dir/.done" ]; then
+	if [ ! -e "$dir/.done" ] || [ ! -e "$dir/package.deb" ]; then
 		echo "kernel.sh: fetching $package $version ($suite, $arch)" >&2
 		unpack "$dir"
 	fi
@@ -89,5 +91,6 @@ modules-dir) current && echo "$dir/root/lib/modules/$release" ;;
 vmlinuz) current && echo "$dir/root/boot/vmlinuz-$release" ;;
 config) current && echo "$dir/root/boot/config-$release" ;;
 release) current && echo "$release" ;;
-*) die "usage: kernel.sh fetch|modules-dir|vmlinuz|config|release [SUITE [ARCH]]" ;;
+deb) current && echo "$dir/package.deb" ;;
+*) die "usage: kernel.sh fetch|modules-dir|vmlinuz|config|release|deb [SUITE [ARCH]]" ;;
 esac

@@ -111,10 +111,39 @@ $output"))" ""
 	assert_equal "$(missing_in "$(page modlatch.8)" $vars)" ""
 }
 
+# The settings modlatch-update-initramfs takes (its SETTINGS), one per line.
+update_settings() {
+	# shellcheck disable=SC1003 # a quote and a backslash, deleted
+	sed -n '/^SETTINGS="/,/"$/p' "$REPO/scripts/update-initramfs.sh" | tr -d '"\\' |
+		sed 's/^SETTINGS=//' | tr ' ' '\n' | grep .
+}
+
+@test "every setting of modlatch.conf is a Makefile variable, in modlatch.conf(5) and in the shipped file" {
+	local settings makevars
+	settings=$(update_settings)
+	[ "$(wc -l <<<"$settings")" -gt 20 ]
+	makevars=$(sed -nE 's/^([A-Z][A-Z0-9_]*) \?=.*/\1/p' "$REPO/Makefile")
+	# shellcheck disable=SC2086 # one word per setting
+	assert_equal "$(missing_in "$makevars" $settings)" ""
+	# shellcheck disable=SC2086
+	assert_equal "$(missing_in "$(page modlatch.conf.5)" $settings)" ""
+	# Each as a commented line of the shipped file, to uncomment.
+	# shellcheck disable=SC2086
+	assert_equal "$(missing_in "$(sed -n 's/^#\([A-Z0-9_]*\)=.*/\1/p' "$REPO/etc/modlatch.conf")" $settings)" ""
+}
+
+@test "every option of modlatch-update-initramfs is in its man page" {
+	local spec
+	spec=$(sed -n 's/^while getopts \([a-z:]*\) option; do$/\1/p' "$REPO/scripts/update-initramfs.sh")
+	[ -n "$spec" ]
+	# shellcheck disable=SC2046 # one word per option
+	assert_equal "$(missing_in "$(page modlatch-update-initramfs.8)" $(tr -d : <<<"$spec" | sed 's/./-& /g'))" ""
+}
+
 @test "each man page names the Makefile's version and the MIT license" {
 	local version page
 	version=$(sed -n 's/^VERSION := //p' "$REPO/Makefile")
-	for page in modlatch.8 modlatch-gen.1 modlatch.list.5; do
+	for page in modlatch.8 modlatch-gen.1 modlatch.list.5 modlatch-update-initramfs.8 modlatch.conf.5; do
 		grep -q "^\\.TH .*\"modlatch $version\"" "$REPO/man/$page" || fail "$page: not version $version"
 		page "$page" | grep -q 'MIT license' || fail "$page: no license"
 	done

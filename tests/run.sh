@@ -26,7 +26,7 @@ run_suite env MODLATCH_EXPECT_SHA256=portable qemu-x86_64 -cpu qemu64 "$B/unit-s
 run_suite make -s B="$B" fuzz-regress
 run_suite bats --timing tests/gen.bats tests/audit.bats tests/learn.bats tests/requests.bats \
 	tests/build.bats tests/dist.bats tests/command.bats tests/buildroot.bats \
-	tests/structure.bats tests/docs.bats tests/initramfs.bats
+	tests/structure.bats tests/docs.bats tests/initramfs.bats tests/debian/package.bats
 
 # The boot suite, once per kernel; the two runs go side by side, one QEMU (one core) each.
 for kernel in bookworm trixie; do
@@ -51,6 +51,12 @@ for kernel in bookworm trixie; do
 	[ "$kernel" = bookworm ] && ext4=tests/systemd/appliance.bats
 	KERNEL=$kernel bats --timing "$ext4" tests/systemd/verity.bats >>"$B/boot-$kernel.log" 2>&1 ||
 		rc=1
+	# And the Debian package through kernel updates: one Debian 12 root that installs the 6.1 and
+	# the 6.12 kernel packages and boots both, so once, in the chain without Lynis.
+	if [ "$kernel" = trixie ]; then
+		KERNEL=$kernel bats --timing tests/debian/kernel-update.bats >>"$B/boot-$kernel.log" 2>&1 ||
+			rc=1
+	fi
 	echo $rc >"$B/boot-$kernel.rc") &
 done
 wait

@@ -2,7 +2,8 @@
 # Booting a fixture in QEMU (TCG) and keeping its serial log, and `fixture`, which builds, lays
 # out, packs and boots a case in one call. Part of the fixture library (tests/lib/fixture.bash,
 # whose header lists every knob); needs kernel.bash, image.bash and serial.bash. Knobs read
-# here: BOOT_KERNEL, QEMU_CPU, QEMU_SMP, QEMU_MEM, BOOT_APPEND, BOOT_TIMEOUT, GUEST_ARCH, INITRD.
+# here: BOOT_KERNEL, VMLINUZ, QEMU_CPU, QEMU_SMP, QEMU_MEM, BOOT_APPEND, BOOT_TIMEOUT, GUEST_ARCH,
+# INITRD.
 
 # How QEMU boots each guest architecture: the emulator and machine, and the serial console.
 arch_console() { [ "$GUEST_ARCH" = amd64 ] && echo ttyS0 || echo ttyAMA0; }
@@ -25,7 +26,7 @@ fixture_boot() {
 	local name=$1
 	shift
 	local dir=$FIXTURES/$name vmlinuz
-	vmlinuz=$(kernel_info vmlinuz "${BOOT_KERNEL:-$KERNEL}")
+	vmlinuz=${VMLINUZ:-$(kernel_info vmlinuz "${BOOT_KERNEL:-$KERNEL}")}
 	rm -f "$dir/serial.log"
 	# loglevel=2: the kernel echoes none of modlatch's /dev/kmsg lines (crit and below) to the
 	# console, where with two vCPUs the echo could land inside modlatch's own console line.

@@ -18,6 +18,7 @@
 #   TABLE_KERNEL suite of the kernel the table is built for (default: KERNEL)
 #   TREE         modules tree to build the table from (default: TABLE_KERNEL's)
 #   BOOT_KERNEL  suite of the kernel that boots (default: KERNEL)
+#   VMLINUZ      kernel image that boots (default: BOOT_KERNEL's; a Debian root's own /boot)
 #   QEMU_CPU     QEMU CPU model (default: max; on arm64 max,pauth-impdef=on)
 #   QEMU_SMP     virtual CPUs (default: 1); fixtures of a run with QEMU_SMP=2 live apart
 #   QEMU_MEM     guest memory in MiB (default: 512)

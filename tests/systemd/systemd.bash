@@ -26,6 +26,26 @@ systemd_enable() {
 
 systemd_root() { sh "$REPO/scripts/guestroot.sh" dir "systemd-$KERNEL"; }
 
+# systemd_check_install DISK_ROOT [PART...]: the boot check (guest/check.sh) as a service of the
+# root, enabled, with the PARTs of guest/ it runs; emergency and rescue run it too, to say why.
+systemd_check_install() {
+	local disk=$1 part
+	shift
+	install -D -m 0755 "$SYSTEMD_GUEST/check.sh" "$disk/usr/local/sbin/modlatch-check" &&
+		install -D -m 0644 "$SYSTEMD_GUEST/modlatch-check.service" \
+			"$disk/etc/systemd/system/modlatch-check.service" || return 1
+	for unit in emergency rescue; do
+		install -D -m 0644 "$SYSTEMD_GUEST/emergency.conf" \
+			"$disk/etc/systemd/system/$unit.service.d/modlatch-check.conf" || return 1
+	done
+	mkdir -p "$disk/usr/local/lib/modlatch-check"
+	for part in "$@"; do
+		install -m 0644 "$SYSTEMD_GUEST/$part" "$disk/usr/local/lib/modlatch-check/$part" ||
+			return 1
+	done
+	systemd_enable "$disk" multi-user.target /etc/systemd/system/modlatch-check.service
+}
+
 # systemd_list NAME [LEFT_OUT...]: the fixture's list, $FIXTURES/NAME/systemd.list, without the
 # entries LEFT_OUT (for a case whose guest asks for a module the table lacks).
 systemd_list() {
@@ -54,21 +74,10 @@ systemd_tree() {
 	cp -a "$src" "$disk"
 	mkdir -p "$disk/usr/lib/modules"
 	cp -a "$tree" "$disk/usr/lib/modules/$release"
-	install -m 0755 "$SYSTEMD_GUEST/check.sh" "$disk/usr/local/sbin/modlatch-check"
-	install -D -m 0644 "$SYSTEMD_GUEST/modlatch-check.service" \
-		"$disk/etc/systemd/system/modlatch-check.service"
-	for unit in emergency rescue; do
-		install -D -m 0644 "$SYSTEMD_GUEST/emergency.conf" \
-			"$disk/etc/systemd/system/$unit.service.d/modlatch-check.conf"
-	done
 	# modlatch's systemd layout, as doc/boot.md tells a user to copy it: the units that report
 	# refused module requests, and the requests every boot makes that need no module.
 	cp -a "$REPO/rootfs-overlay/etc/systemd" "$REPO/rootfs-overlay/etc/modlatch" "$disk/etc/"
-	mkdir -p "$disk/usr/local/lib/modlatch-check"
-	for part in "$@"; do
-		install -m 0644 "$SYSTEMD_GUEST/$part" "$disk/usr/local/lib/modlatch-check/$part"
-	done
-	systemd_enable "$disk" multi-user.target /etc/systemd/system/modlatch-check.service || return 1
+	systemd_check_install "$disk" "$@" || return 1
 	case "$fstype" in
 	ext4) echo "/dev/vda / ext4 rw 0 1" >"$disk/etc/fstab" ;;
 	erofs)
