@@ -101,6 +101,48 @@ static int check_modules_dep(const char *moddir)
 	}
 }
 
+/*
+ * libkmod and load_builtin() read the indexes by their path below MODULES_DIR, which follows
+ * links as the build host resolves them: an index that is a link (an absolute one above all)
+ * would be read from the host, and a host's modules.builtin would make a table entry "built in"
+ * without a word. The tree itself is checked to be inside the image (image_open); depmod writes
+ * its indexes as regular files, so any index that is not one is refused, named.
+ */
+static int check_indexes(const char *moddir)
+{
+	static const char *const indexes[] = {
+		"modules.dep",
+		"modules.dep.bin",
+		"modules.alias",
+		"modules.alias.bin",
+		"modules.symbols",
+		"modules.symbols.bin",
+		"modules.builtin",
+		"modules.builtin.bin",
+		"modules.builtin.alias.bin",
+		"modules.softdep",
+		"modules.weakdep",
+		"modules.devname",
+		"modules.builtin.modinfo",
+		"modules.order",
+	};
+	struct stat st;
+	int rc = 0;
+
+	for (size_t i = 0; i < ARRAY_LEN(indexes); i++) {
+		char path[4096];
+		snprintf(path, sizeof(path), "%s/%s", moddir, indexes[i]);
+		if (lstat(path, &st) < 0 || S_ISREG(st.st_mode))
+			continue;
+		fprintf(stderr,
+			"%s: %s; the generator would read it through the build host's paths, "
+			"not the image's (depmod writes each index as a regular file)\n",
+			path, S_ISLNK(st.st_mode) ? "a symbolic link" : "not a regular file");
+		rc = -1;
+	}
+	return rc;
+}
+
 static int add_builtin(struct resolver *r, const char *line)
 {
 	const char *base = strrchr(line, '/');
@@ -181,7 +223,8 @@ int resolver_open(struct resolver *r, const char *moddir)
 
 	memset(r, 0, sizeof(*r));
 	r->moddir = strdup(moddir);
-	if (!r->moddir || check_modules_dep(moddir) < 0 || load_builtin(r) < 0)
+	if (!r->moddir || check_indexes(moddir) < 0 || check_modules_dep(moddir) < 0 ||
+	    load_builtin(r) < 0)
 		return -1;
 	r->kmod = kmod_new(moddir, no_config);
 	if (!r->kmod) {

@@ -281,6 +281,22 @@ waits() {
 	pins xor "$root$target"
 }
 
+@test "an index that is an absolute link is refused, never read through the build host's paths" {
+	tree=$(fixture_tree gen-absindex kernel/crypto/xor.ko)
+	root=${tree%/lib/modules/*}
+	# The same absolute path holds the image's modules.builtin in the image and, on the host, one
+	# that lists xor: read from the host, xor would be taken for built in and never loaded.
+	host=$BATS_TEST_TMPDIR/modules.builtin
+	install -D -m 0644 "$tree/modules.builtin" "$root$host"
+	echo kernel/crypto/xor.ko >"$host"
+	ln -sf "$host" "$tree/modules.builtin"
+	list xor
+	gen "$tree"
+	assert_failure 1
+	assert_output --partial "$tree/modules.builtin: a symbolic link; the generator would read it through the build host's paths, not the image's (depmod writes each index as a regular file)"
+	[ ! -e "$OUT" ]
+}
+
 @test "a modules tree reached through a link out of the image is refused" {
 	tree=$(fixture_tree gen-outside kernel/crypto/xor.ko)
 	image=$BATS_TEST_TMPDIR/image
