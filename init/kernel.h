@@ -88,6 +88,16 @@ struct linux_dirent64 {
 	char d_name[];
 };
 
+/* include/uapi/linux/capability.h: capset(2), version 3 (two data words, 64 capabilities). */
+#define LINUX_CAPABILITY_VERSION_3 0x20080522
+struct cap_header {
+	unsigned version;
+	int pid;
+};
+struct cap_data {
+	unsigned effective, permitted, inheritable;
+};
+
 /* include/linux/proc_ns.h: PROC_PID_INIT_INO, as /proc/self/ns/pid spells it. */
 #define INITIAL_PID_NS_LINK "pid:[4026531836]"
 

@@ -19,6 +19,30 @@ setup() {
 	RELEASE=$(kernel_release)
 }
 
+# modlatch_as_helper ARG...: runs a record build as the kernel would run its module helper, in a
+# mount namespace of its own with a fresh /run and /dev/kmsg bound to a FIFO, so that neither
+# this machine's /run nor its kernel log is touched. Run by hand, the helper also writes its
+# lines to stderr: prints those, the exit status, the recorded names, then each line it wrote to
+# the kernel log as "kmsg: LINE". (The boot suite's record.bats reads a guest's kernel log.)
+modlatch_as_helper() {
+	# shellcheck disable=SC2016 # the script expands its own arguments
+	unshare --mount sh -c '
+		mount -t tmpfs tmpfs /run && mkfifo /run/.kmsg && mount --bind /run/.kmsg /dev/kmsg ||
+			exit 99
+		cat /run/.kmsg >/run/.kmsg.log &
+		exec 8>/run/.kmsg
+		"$@"; echo "rc=$?"; echo "names:"; cat /run/modlatch/refused
+		exec 8>&-
+		wait
+		sed "s/^/kmsg: /" /run/.kmsg.log
+	' sh "$@" 2>&1
+}
+
+# kmsg_lines, recorded_names: the kernel-log lines and the "names:" part of the last
+# modlatch_as_helper run.
+kmsg_lines() { sed -n 's/^kmsg: //p' <<<"$output"; }
+recorded_names() { sed -n '/^names:$/,$p' <<<"$output" | grep -v '^kmsg: '; }
+
 # A root holding copies of the table's module files only, to damage at will.
 copy_root() {
 	local root=$BATS_TEST_TMPDIR/root rel
@@ -98,18 +122,6 @@ copy_root() {
 	[ "$(cat /proc/sys/kernel/modules_disabled 2>&1 || true)" = "$latch_before" ]
 }
 
-# modlatch_as_helper ARG...: runs a record build as the kernel would run its module helper, in a
-# mount namespace of its own with a fresh /run and /dev/kmsg bound to /dev/null, so that neither
-# this machine's /run nor its kernel log is touched. Run by hand, the helper also writes its
-# kernel-log lines to stderr: prints those, the exit status, then the recorded names. (The boot
-# suite's record.bats reads the same lines from a guest's kernel log.)
-modlatch_as_helper() {
-	unshare --mount sh -c '
-		mount -t tmpfs tmpfs /run && mount --bind /dev/null /dev/kmsg || exit 99
-		"$@"; echo "rc=$?"; echo "names:"; cat /run/modlatch/refused
-	' sh "$@" 2>&1
-}
-
 @test "a record build answers the kernel's helper form: it loads nothing, logs and keeps each name once" {
 	helper=$FIXTURES/command-record/build/modlatch
 	run modlatch_as_helper sh -c "'$helper' -q -- fs-xfs; '$helper' -q -- 'crypto-hmac(sha256)'; \
@@ -118,7 +130,69 @@ modlatch_as_helper() {
 	assert_line --index 0 "modlatch: refused module=fs-xfs after latch"
 	assert_equal "$(echo "$output" | grep -c '^modlatch: refused module=fs-xfs after latch$')" 2
 	assert_line "modlatch: refused module=crypto-hmac(sha256) after latch"
-	assert_equal "$(echo "$output" | sed -n '/^names:$/,$p')" "$(printf 'names:\nfs-xfs\ncrypto-hmac(sha256)')"
+	assert_equal "$(recorded_names)" "$(printf 'names:\nfs-xfs\ncrypto-hmac(sha256)')"
+	# The kernel log has each name once, when it is first kept, at warning level.
+	assert_equal "$(kmsg_lines)" "$(printf '%s\n' '<4>modlatch: refused module=fs-xfs after latch' \
+		'<4>modlatch: refused module=crypto-hmac(sha256) after latch')"
+}
+
+@test "a flood of names cannot fill the kernel log: each name is logged once, the full record once, and what it cannot take is counted (G5)" {
+	helper=$FIXTURES/command-record/build/modlatch
+	# 1,100 names of 60 bytes are more than the 64 KiB record takes; each is asked for twice.
+	run modlatch_as_helper sh -c "for i in \$(seq 1100) \$(seq 1100); do
+			'$helper' -q -- \$(printf 'crypto-junk%049d' \$i) 2>/dev/null
+		done; cat /run/modlatch/dropped"
+	local kept logged
+	kept=$(recorded_names | grep -c '^crypto-junk')
+	[ "$kept" -gt 1000 ] && [ "$kept" -lt 1100 ]
+	logged=$(kmsg_lines | grep -c '^<4>modlatch: refused module=crypto-junk')
+	assert_equal "$logged" "$kept"
+	assert_equal "$(kmsg_lines | grep -c 'full')" 1
+	assert_equal "$(kmsg_lines | grep -c '')" "$((kept + 1))"
+	assert_line --regexp "^kmsg: <3>modlatch: cannot record module=crypto-junk0+[0-9]+ in /run/modlatch/refused: full; the names it cannot take are counted in /run/modlatch/dropped$"
+	# Each name it could not keep, each time it was asked for.
+	assert_line "$(( (1100 - kept) * 2 ))"
+	[ "$(recorded_names | wc -c)" -le $((65536 + 7)) ]
+}
+
+@test "the helper keeps no capability and sets no_new_privs before it touches the record (G5)" {
+	helper=$FIXTURES/command-record/build/modlatch
+	# shellcheck disable=SC2016
+	run unshare --mount sh -c '
+		mount -t tmpfs tmpfs /run && mkfifo /run/.kmsg && mount --bind /run/.kmsg /dev/kmsg ||
+			exit 99
+		"$1" -q -- fs-xfs & pid=$!
+		# Once the name is kept the helper waits to open the kernel log, a FIFO with no reader.
+		for i in $(seq 500); do
+			grep -qx fs-xfs /run/modlatch/refused 2>/dev/null && break
+			sleep 0.01
+		done
+		grep -E "^(CapInh|CapPrm|CapEff|CapAmb|NoNewPrivs):" /proc/$pid/status
+		cat /run/.kmsg >/dev/null
+		wait $pid; echo "rc=$?"' sh "$helper"
+	assert_line "rc=1"
+	assert_line --regexp '^CapInh:[[:space:]]+0+$'
+	assert_line --regexp '^CapPrm:[[:space:]]+0+$'
+	assert_line --regexp '^CapEff:[[:space:]]+0+$'
+	assert_line --regexp '^CapAmb:[[:space:]]+0+$'
+	assert_line --regexp '^NoNewPrivs:[[:space:]]+1$'
+}
+
+@test "the helper appends only to root's own record: a hard link or another owner's file is refused, untouched (G5)" {
+	helper=$FIXTURES/command-record/build/modlatch
+	# shellcheck disable=SC2016
+	run unshare --mount sh -c '
+		mount -t tmpfs tmpfs /run && mount --bind /dev/null /dev/kmsg || exit 99
+		mkdir -m 0755 /run/modlatch && echo secret >/run/target && ln /run/target /run/modlatch/refused
+		"$1" -q -- fs-xfs; echo "rc=$?"; echo "target=$(cat /run/target)"
+		rm /run/modlatch/refused && touch /run/modlatch/refused &&
+			chown 1000 /run/modlatch/refused && chmod 0666 /run/modlatch/refused
+		"$1" -q -- fs-xfs; echo "rc=$?"; echo "size=$(stat -c %s /run/modlatch/refused)"' \
+		sh "$helper"
+	assert_equal "$(grep -c "^modlatch: cannot record module=fs-xfs in /run/modlatch/refused: not root's own file (owner, mode or links)$" <<<"$output")" 2
+	assert_line "rc=1"
+	assert_line "target=secret"
+	assert_line "size=0"
 }
 
 @test "a record build refuses a helper call whose name no kernel request has, and records nothing" {
@@ -142,7 +216,7 @@ modlatch_as_helper() {
 	# Not quiet: the program's user reads why on its stderr; with -q only the kernel log has it.
 	assert_line "modlatch: refused module=ip6_tables after latch"
 	refute_line "modlatch: refused module=xt_tcpudp after latch"
-	assert_equal "$(echo "$output" | sed -n '/^names:$/,$p')" "$(printf 'names:\nip6_tables\nxt_tcpudp')"
+	assert_equal "$(recorded_names)" "$(printf 'names:\nip6_tables\nxt_tcpudp')"
 }
 
 @test "a record build run as modprobe through a link refuses and keeps each module a load names" {
@@ -155,9 +229,8 @@ modlatch_as_helper() {
 	assert_line "rc1=1"
 	assert_line "rc=1"
 	assert_line "modlatch: refused module=dummy after latch"
-	refute_line --partial "module=configfs"
-	assert_equal "$(echo "$output" | sed -n '/^names:$/,$p')" \
-		"$(printf 'names:\nconfigfs\nfuse\ndummy\nvxlan')"
+	refute_line "modlatch: refused module=configfs after latch"
+	assert_equal "$(recorded_names)" "$(printf 'names:\nconfigfs\nfuse\ndummy\nvxlan')"
 }
 
 @test "run as modprobe, anything but a load (-r, --show-depends, no name) is the usage, and nothing is kept" {

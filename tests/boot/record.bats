@@ -59,9 +59,11 @@ setup_file() {
 }
 
 # <12>: facility user (1), level warning (4), as the kernel keeps a line written to /dev/kmsg.
-@test "$RUN: each request is a warning line in the kernel log, every time it is asked" {
+# xfs is asked for twice; the line is written when the name is first kept, so that asking
+# again and again cannot fill the kernel log.
+@test "$RUN: each name is a warning line in the kernel log, once, however often it is asked" {
 	run check_lines record
-	assert_line "kmsg-refused=2"
+	assert_line "kmsg-refused=1"
 }
 
 @test "$RUN: a helper path that is not modlatch leaves the helper empty, and says so" {

@@ -35,11 +35,21 @@ static void device_mapper_ioctls_match_the_uapi_header(void)
 	CHECK(offsetof(struct dm_target_spec, target_type) == uapi.dm_target_spec_type);
 }
 
+static void capability_structs_match_the_uapi_header(void)
+{
+	CHECK(LINUX_CAPABILITY_VERSION_3 == uapi.capability_version_3);
+	CHECK(sizeof(struct cap_header) == uapi.cap_header_size);
+	CHECK(sizeof(struct cap_data) == uapi.cap_data_size);
+	CHECK(offsetof(struct cap_data, inheritable) == uapi.cap_data_inheritable);
+}
+
 static const struct unit_test kernel_tests[] = {
 	{ "kernel.h: module and mount values match the uapi headers",
 	  module_and_mount_values_match_the_uapi_headers },
 	{ "kernel.h: device-mapper ioctls match the uapi header",
 	  device_mapper_ioctls_match_the_uapi_header },
+	{ "kernel.h: the capset structures match the uapi header",
+	  capability_structs_match_the_uapi_header },
 	{ NULL, NULL },
 };
 UNIT_SUITE(kernel_tests)

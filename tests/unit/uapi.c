@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /* The kernel's own uapi headers, as this build host has them: test_kernel.c compares the values
  * the shim spells out (init/kernel.h, which cannot share a file with these) against them. */
+#include <linux/capability.h>
 #include <linux/ioctl.h> /* before dm-ioctl.h, which uses _IOWR without including it */
 #include <linux/dm-ioctl.h>
 #include <linux/futex.h>
@@ -32,4 +33,8 @@ const struct uapi_values uapi = {
 	.dm_ioctl_name = offsetof(struct dm_ioctl, name),
 	.dm_target_spec_size = sizeof(struct dm_target_spec),
 	.dm_target_spec_type = offsetof(struct dm_target_spec, target_type),
+	.capability_version_3 = _LINUX_CAPABILITY_VERSION_3,
+	.cap_header_size = sizeof(struct __user_cap_header_struct),
+	.cap_data_size = sizeof(struct __user_cap_data_struct),
+	.cap_data_inheritable = offsetof(struct __user_cap_data_struct, inheritable),
 };

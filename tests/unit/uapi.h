@@ -8,7 +8,8 @@ struct uapi_values {
 		fsopen_cloexec, fsconfig_cmd_create, fsmount_cloexec, proc_super_magic, ramfs_magic,
 		tmpfs_magic, dm_version_major, dm_readonly_flag, dm_dev_create, dm_dev_suspend,
 		dm_table_load, dm_ioctl_size, dm_ioctl_dev, dm_ioctl_name, dm_target_spec_size,
-		dm_target_spec_type;
+		dm_target_spec_type, capability_version_3, cap_header_size, cap_data_size,
+		cap_data_inheritable;
 };
 
 extern const struct uapi_values uapi;
