@@ -88,8 +88,8 @@ INIT_SRC := $(wildcard init/*.c)
 INIT_HDR := $(wildcard init/*.h) $(COMMON_HDR)
 # The unit tests link the generator's parsers and emitter, not its libkmod code.
 UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/kconfig.c gen/costs.c \
-	gen/emit.c gen/util.c init/fmt.c init/text.c $(COMMON_SRC)
-UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h init/kernel.h
+	gen/emit.c gen/util.c init/fmt.c init/text.c init/deadline.c $(COMMON_SRC)
+UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h init/kernel.h init/boot.h
 
 TARGET_CPPFLAGS := -D_GNU_SOURCE -Icommon -Iinit -I$(B)
 TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \

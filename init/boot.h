@@ -111,6 +111,7 @@ void check_loading_open(struct boot *boot);
 void arm_load_deadline(struct boot *boot);
 void load_modules(struct boot *boot);
 void latch_module_loading(struct boot *boot);
+void close_module_loading(void);
 void disarm_load_deadline(void);
 void latch_companions(struct boot *boot);
 void check_loaded_modules(struct boot *boot);

@@ -6,9 +6,13 @@
  * waits LOAD_DEADLINE seconds; if the latch has not been reached by then, it closes loading
  * itself, names every module still loading, and stops the machine. Reaching the latch disarms
  * it; exec'ing the supervisor ends it.
+ *
+ * The two ends race when an init returns just as the deadline passes, and only one may win:
+ * the watch must not stop a machine whose boot goes on, nor the boot go on, exec the supervisor
+ * (which ends the watch) and leave a deadline that fired without effect. Each side claims the
+ * deadline with one compare-and-exchange from ARMED; the side that finds it taken yields.
  */
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -20,7 +24,16 @@
 #include "errname.h"
 #include "log.h"
 
-static atomic_bool latch_reached;
+enum deadline { DEADLINE_ARMED, DEADLINE_FIRED, DEADLINE_DISARMED };
+static atomic_int deadline = DEADLINE_ARMED;
+
+/* Moves the deadline from ARMED to the side's state; false if the other side was first. */
+static bool claim_deadline(enum deadline side)
+{
+	int armed = DEADLINE_ARMED;
+
+	return atomic_compare_exchange_strong(&deadline, &armed, (int)side);
+}
 
 void sleep_seconds(int seconds)
 {
@@ -37,13 +50,9 @@ static void *watch_load(void *arg)
 	const struct module_result *results = arg;
 
 	sleep_seconds(ML_LOAD_DEADLINE_S);
-	if (atomic_load(&latch_reached))
+	if (!claim_deadline(DEADLINE_FIRED))
 		return NULL;
-	int fd = open("/proc/sys/kernel/modules_disabled", O_WRONLY | O_CLOEXEC);
-	if (fd < 0 || write(fd, "1\n", 2) != 2)
-		say(LOG_CRIT, "cannot close module loading: %s", errno_name(errno));
-	if (fd >= 0)
-		close(fd);
+	close_module_loading();
 	for (unsigned i = 0; i < ml_table_len; i++)
 		if (atomic_load(&results[i].loading))
 			say(LOG_CRIT, "module=%s still loading after %d s",
@@ -83,5 +92,10 @@ void arm_load_deadline(struct boot *boot)
 
 void disarm_load_deadline(void)
 {
-	atomic_store(&latch_reached, true);
+	if (claim_deadline(DEADLINE_DISARMED))
+		return;
+	/* The watch fired first: it is naming what still loads and stopping the machine, and this
+	 * thread goes no further (no report, no policy, no hand-off) until the machine is down. */
+	for (;;)
+		pause();
 }
