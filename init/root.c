@@ -72,15 +72,18 @@ bool each_entry(int dirfd, bool (*visit)(int dirfd, const char *name, void *arg)
 
 struct partition_search {
 	const char *label;
-	char *path;
+	char *path; /* the first partition of that name, as /dev/DEVNAME */
 	size_t len;
+	unsigned found;	 /* how many have that name */
+	char names[256]; /* each of them, for the message */
 };
 
-/* Whether the block device name is the partition whose uevent says PARTNAME=label. */
+/* Counts the block device name if its uevent says PARTNAME=label; looks at every device. */
 static bool is_partition(int dirfd, const char *name, void *arg)
 {
 	struct partition_search *search = arg;
 	char file[300], text[1024];
+	size_t used = strlen(search->names);
 
 	(void)dirfd;
 	if (fmt(file, sizeof(file), "/sys/class/block/%s/uevent", name) >= sizeof(file) ||
@@ -90,22 +93,42 @@ static bool is_partition(int dirfd, const char *name, void *arg)
 		next = find(line, '\n');
 		if (next)
 			*next++ = '\0';
-		if (strncmp(line, "PARTNAME=", 9) == 0 && strcmp(line + 9, search->label) == 0)
-			return fmt(search->path, search->len, "/dev/%s", name) < search->len;
+		if (strncmp(line, "PARTNAME=", 9) != 0 || strcmp(line + 9, search->label) != 0)
+			continue;
+		if (search->found++ == 0)
+			fmt(search->path, search->len, "/dev/%s", name);
+		fmt(search->names + used, sizeof(search->names) - used, " /dev/%s", name);
+		break;
 	}
 	return false;
 }
 
-/* PARTLABEL=NAME: the GPT partition of that name, as /dev/DEVNAME. */
-static bool find_partition(const char *label, char *path, size_t len)
+/*
+ * PARTLABEL=NAME: how many GPT partitions have that name, and the first as /dev/DEVNAME. A name
+ * is not an identity: any disk attached can carry it (a USB stick, a second virtual disk), and
+ * without VERITY its supervisor would run as PID 1. So the whole of /sys/class/block is read,
+ * and the caller takes the partition only when it is the one of that name.
+ */
+static unsigned find_partitions(const char *label, char *path, size_t len, char *names,
+				size_t names_len)
 {
-	struct partition_search search = { label, path, len };
+	struct partition_search search = { label, path, len, 0, "" };
 	int dir = open("/sys/class/block", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	bool found = dir >= 0 && each_entry(dir, is_partition, &search);
 
-	if (dir >= 0)
+	if (dir >= 0) {
+		each_entry(dir, is_partition, &search);
 		close(dir);
-	return found;
+	}
+	fmt(names, names_len, "%s", search.names);
+	return search.found;
+}
+
+/* Stops the machine when a partition name is on more than one partition, naming each. */
+static void refuse_twins(const char *label, unsigned found, const char *names)
+{
+	say(LOG_CRIT, "root: PARTLABEL=%s names %u partitions:%s; none is used", label, found,
+	    names);
+	stop_machine("the root partition's name is not unique");
 }
 
 static bool is_block_device(const char *path)
@@ -115,15 +138,26 @@ static bool is_block_device(const char *path)
 	return stat(path, &st) == 0 && S_ISBLK(st.st_mode);
 }
 
-/* Polls for the device until ROOT_WAIT has passed since the root step began. */
+/*
+ * Polls for the device until ROOT_WAIT has passed since the root step began. A partition found
+ * by name is taken after one more look at every device, a poll later, finds it alone still: a
+ * twin that shows up with it stops the machine rather than race it.
+ */
 static bool wait_for_device(const char *root, char *path, size_t len, long long since)
 {
 	const struct timespec pause = { .tv_nsec = 10 * 1000 * 1000 };
 	bool by_label = strncmp(root, "PARTLABEL=", 10) == 0;
+	unsigned seen = 0;
+	char names[256];
 
 	for (;;) {
-		if (by_label ? find_partition(root + 10, path, len)
-			     : fmt(path, len, "%s", root) < len && is_block_device(path))
+		if (!by_label && fmt(path, len, "%s", root) < len && is_block_device(path))
+			return true;
+		unsigned found =
+			by_label ? find_partitions(root + 10, path, len, names, sizeof(names)) : 0;
+		if (found > 1)
+			refuse_twins(root + 10, found, names);
+		if (found == 1 && seen++)
 			return true;
 		if (monotonic_us() - since > ML_ROOT_WAIT_S * 1000000LL)
 			return false;

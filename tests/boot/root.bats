@@ -10,6 +10,8 @@
 #   nodisk:    no disk attached: the wait ends at ROOT_WAIT and the machine stops
 #   ext4:      plain ROOT=/dev/vda on ext4, no verity
 #   label:     ROOT=PARTLABEL=appliance-root: an erofs partition of a GPT disk, no verity
+#   twin-last, twin-first: the label case's image with a second disk whose partition has the same
+#              name, attached after or before the first: both named, neither used, the machine stops
 #   ext4 also lays its disk out as Debian does: merged /usr, the supervisor reached through an
 #   absolute link and a link to a directory, both resolved in the disk, not in the initramfs;
 #   and it records module requests after the latch (AFTER_LATCH=record): the root's are named
@@ -159,6 +161,20 @@ setup_file() {
 		ALSO_LATCH=sys_module || return 1
 	# shellcheck disable=SC2046
 	fixture_boot label $(disk label)
+
+	# A second disk with a partition of the same name, attached after the appliance's disk or
+	# before it: its supervisor differs by one byte (it prints PID= where the real one prints
+	# pid=), so that whichever ran would show.
+	cp "$FIXTURES/label/disk.img" "$FIXTURES/label/twin.img"
+	at=$(grep -obUa 'CHECK pid=' "$FIXTURES/label/twin.img" | head -n 1 | cut -d: -f1)
+	[ -n "$at" ] || return 1
+	printf 'CHECK PID=' | dd of="$FIXTURES/label/twin.img" bs=1 seek="$at" conv=notrunc status=none
+	local twin="file=$FIXTURES/label/twin.img,if=virtio,format=raw"
+	mkdir -p "$FIXTURES/twin-last" "$FIXTURES/twin-first"
+	# shellcheck disable=SC2046
+	INITRD=$FIXTURES/label/initramfs.cpio fixture_boot twin-last $(disk label) -drive "$twin"
+	# shellcheck disable=SC2046
+	INITRD=$FIXTURES/label/initramfs.cpio fixture_boot twin-first -drive "$twin" $(disk label)
 }
 
 @test "[$RUN] verity: the initramfs holds modlatch and the table's module files, nothing else" {
@@ -288,6 +304,18 @@ setup_file() {
 	assert_line 'pid=1'
 	assert_line 'root=/dev/vda1 erofs ro'
 	assert_equal "$(proc_modules label)" "$(table_loaded label)"
+}
+
+@test "[$RUN] twin: a second disk with a partition of the same name, last or first: both are named, neither is used, nothing runs" {
+	for name in twin-last twin-first; do
+		run modlatch_lines "$name"
+		assert_line --regexp '^modlatch: summary .* latched=yes '
+		assert_line --regexp '^modlatch: root: PARTLABEL=appliance-root names 2 partitions: /dev/vd[ab]1 /dev/vd[ab]1; none is used$'
+		assert_line "modlatch: stopping: the root partition's name is not unique; powering off"
+		refute_line --partial 'is / after'
+		run check_lines "$name"
+		assert_output ''
+	done
 }
 
 @test "[$RUN] dangling: a supervisor link to nothing on the disk is named with its target; nothing runs" {
