@@ -15,10 +15,10 @@ int main(int argc, char **argv)
 	if (choose_mode() == MODE_COMMAND)
 		return command_main(argc, argv);
 	mount_proc();
-	name_other_processes();
 	blank_module_helpers(&boot);
 	drop_helpers_module_capability(&boot);
 	mount_dev_and_console();
+	name_other_processes();
 	mount_sys_and_run();
 	check_kernel_release(&boot);
 	check_loading_open(&boot);

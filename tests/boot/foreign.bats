@@ -4,7 +4,7 @@
 # first and loads two modules before it execs modlatch, as a helper the kernel ran before PID 1
 # or a stage could: nlmon, which no table lists, and xor, a table entry, whose file modlatch
 # then never checks (EEXIST). It also leaves a process running, as a stage's daemon would.
-# Before blanking the helpers modlatch names that process (and kills it when built with
+# Once the helpers are blank modlatch names that process (and kills it when built with
 # KILL_OTHERS=yes); after the latch it names both modules; built with ON_FOREIGN_MODULE=halt the
 # machine stops, unless the module is on the build's ALLOW_FOREIGN list.
 
@@ -73,7 +73,7 @@ setup_file() {
 }
 
 # The guard's background sleep is named guard until its fork has exec'd sleep.
-@test "[$RUN] a process left running before modlatch is named before the helpers are blanked" {
+@test "[$RUN] a process left running before modlatch is named" {
 	local pid
 	pid=$(check_lines foreign | sed -n 's/^early-pid=//p')
 	run modlatch_lines foreign
@@ -88,10 +88,10 @@ setup_file() {
 	refute_line --partial 'cannot kill'
 }
 
-# The guard mounted /dev, so modlatch says it kept it: that line comes after the processes were
-# named, as /dev is mounted only once the helpers are blanked.
-@test "[$RUN] the helpers are blanked before /dev is mounted, and what was said before is kept" {
+# The guard mounted /dev, so modlatch says it kept it: that line comes before the processes are
+# named, as they are named once the helpers are blanked and the log is open.
+@test "[$RUN] the others are named once the helpers are blank and the log open, after /dev" {
 	run modlatch_lines foreign
-	assert_line --index 0 --regexp '^modlatch: process pid=[0-9]+ comm=(guard|sleep) was running before modlatch$'
-	assert_line --index 1 'modlatch: /dev is already mounted; kept'
+	assert_line --index 0 'modlatch: /dev is already mounted; kept'
+	assert_line --index 1 --regexp '^modlatch: process pid=[0-9]+ comm=(guard|sleep) was running before modlatch$'
 }
