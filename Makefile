@@ -88,11 +88,12 @@ INIT_SRC := $(wildcard init/*.c)
 INIT_HDR := $(wildcard init/*.h) $(COMMON_HDR)
 # The unit tests link the generator's parsers and emitter, not its libkmod code.
 UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/kconfig.c gen/costs.c \
-	gen/emit.c gen/util.c init/fmt.c init/text.c init/deadline.c $(COMMON_SRC)
+	gen/emit.c gen/util.c init/fmt.c init/text.c init/clock.c init/deadline.c init/foreign.c \
+	$(COMMON_SRC)
 UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h init/kernel.h init/boot.h
 
 TARGET_CPPFLAGS := -D_GNU_SOURCE -Icommon -Iinit -I$(B)
-TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections \
+TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections -fno-ident \
 	-fno-asynchronous-unwind-tables -fno-unwind-tables
 # noseparate-code: one text segment instead of page-padded ones saves 4 KiB of a 40 KiB file.
 # A static program has no loader to apply RELRO, whose alignment only pads the file (up to a

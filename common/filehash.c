@@ -4,10 +4,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
-int sha256_fd(int fd, unsigned char digest[SHA256_DIGEST_LEN], unsigned long long *size)
+/* Hashes what fd reads until end of file, and with copy >= 0 writes each byte there too. */
+static int sha256_copy(int fd, int copy, unsigned char digest[SHA256_DIGEST_LEN],
+		       unsigned long long *size)
 {
 	unsigned char buf[32768];
 	struct sha256 ctx;
@@ -21,7 +25,7 @@ int sha256_fd(int fd, unsigned char digest[SHA256_DIGEST_LEN], unsigned long lon
 			break;
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0)
+		if (got < 0 || (copy >= 0 && write(copy, buf, (size_t)got) != got))
 			return -1;
 		sha256_update(&ctx, buf, (size_t)got);
 		*size += (unsigned long long)got;
@@ -30,7 +34,12 @@ int sha256_fd(int fd, unsigned char digest[SHA256_DIGEST_LEN], unsigned long lon
 	return 0;
 }
 
-static enum pin_check check_open_file(int fd, unsigned long long size,
+int sha256_fd(int fd, unsigned char digest[SHA256_DIGEST_LEN], unsigned long long *size)
+{
+	return sha256_copy(fd, -1, digest, size);
+}
+
+static enum pin_check check_open_file(int fd, int copy, unsigned long long size,
 				      const unsigned char sha256[SHA256_DIGEST_LEN],
 				      unsigned long long *actual)
 {
@@ -46,11 +55,41 @@ static enum pin_check check_open_file(int fd, unsigned long long size,
 		return PIN_SIZE;
 	/* O_NONBLOCK, there only so that the open could not hang, means nothing to a regular
 	 * file's reads, nor to finit_module. */
-	if (sha256_fd(fd, digest, actual) < 0)
+	if (sha256_copy(fd, copy, digest, actual) < 0)
 		return PIN_READ;
 	if (*actual != size)
 		return PIN_SIZE; /* it changed while being read */
 	return memcmp(digest, sha256, sizeof(digest)) == 0 ? PIN_OK : PIN_SHA256;
+}
+
+/*
+ * The copy that is loaded: a memfd, sealed once it holds every byte that was hashed, so that
+ * nobody (not even this process) can change it between the check and finit_module. The file on
+ * disk may change after it was read; the copy cannot. The seals are checked, not assumed.
+ * finit_module reads the whole file from its start, wherever the descriptor's offset is.
+ */
+static int sealed_copy_of(int fd, unsigned long long size,
+			  const unsigned char sha256[SHA256_DIGEST_LEN], enum pin_check *check,
+			  unsigned long long *actual)
+{
+	const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	int copy = memfd_create("modlatch-module", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+
+	if (copy < 0) {
+		*check = PIN_OPEN;
+		return -1;
+	}
+	*check = check_open_file(fd, copy, size, sha256, actual);
+	/* fcntl itself: the C library's wrapper costs 400 bytes for what it handles besides. */
+	if (*check == PIN_OK && (syscall(SYS_fcntl, copy, F_ADD_SEALS, seals) < 0 ||
+				 syscall(SYS_fcntl, copy, F_GET_SEALS) != seals))
+		*check = PIN_READ;
+	if (*check == PIN_OK)
+		return copy;
+	int saved = errno;
+	close(copy);
+	errno = saved;
+	return -1;
 }
 
 int pin_open(const char *path, unsigned long long size,
@@ -64,11 +103,8 @@ int pin_open(const char *path, unsigned long long size,
 		*check = PIN_OPEN;
 		return -1;
 	}
-	*check = check_open_file(fd, size, sha256, actual);
-	if (*check == PIN_OK)
-		return fd;
-	int saved = errno;
+	int copy = sealed_copy_of(fd, size, sha256, check, actual), saved = errno;
 	close(fd);
 	errno = saved;
-	return -1;
+	return copy;
 }

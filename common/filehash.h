@@ -25,9 +25,12 @@ enum pin_check {
 /*
  * Opens path and checks it against its pin: a regular file, of the pinned size, with the pinned
  * SHA-256. The open never blocks (a FIFO at a module path must not hang PID 1) and nothing is
- * read before the type and size are right. Returns the open descriptor when the file matches,
- * else -1 with *check saying where it stopped (and errno set for PIN_OPEN and PIN_READ).
- * *actual is the size found.
+ * read before the type and size are right. The file is read once, and what is returned when it
+ * matches is not the file but a memfd that holds exactly the bytes that were hashed, sealed
+ * against any change (F_SEAL_WRITE, GROW, SHRINK and SEAL): what finit_module then reads is
+ * what was checked, whatever happens to the file (a process that rewrites it between the hash
+ * and the load). Else -1, with *check saying where it stopped (and errno set for PIN_OPEN and
+ * PIN_READ). *actual is the size found.
  */
 int pin_open(const char *path, unsigned long long size,
 	     const unsigned char sha256[SHA256_DIGEST_LEN], enum pin_check *check,

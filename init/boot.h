@@ -182,6 +182,7 @@ bool is_this_program(const char *path);
  * own; on anything else mounted there, or nothing, it means nothing.
  */
 bool on_filesystem(const char *path, unsigned long magic);
+bool fd_on_filesystem(int fd, unsigned long magic);
 
 /*
  * Whether path, resolved with the directory root as "/" (AT_FDCWD: the process's own root), is a

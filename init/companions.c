@@ -145,6 +145,13 @@ static void set_knob(const struct knob *k, struct companion_result *r)
 		r->state = COMPANION_UNCONFIRMED;
 		return;
 	}
+	if (!fd_on_filesystem(fd, k->fs)) {
+		/* Not the kernel's knob (a bind mount over it): what it reads proves nothing. */
+		close(fd);
+		r->err = EXDEV;
+		r->state = COMPANION_UNCONFIRMED;
+		return;
+	}
 	write_knob(fd, k, r);
 	bool read = read_value(fd, r);
 	close(fd);

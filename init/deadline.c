@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "boot.h"
+#include "clock.h"
 #include "config.h"
 #include "errname.h"
 #include "log.h"
@@ -37,10 +38,10 @@ static bool claim_deadline(enum deadline side)
 
 void sleep_seconds(int seconds)
 {
-	struct timespec when;
+	long long now = monotonic_us();
+	struct timespec when = { .tv_sec = now / 1000000 + seconds,
+				 .tv_nsec = now % 1000000 * 1000 };
 
-	clock_gettime(CLOCK_MONOTONIC, &when);
-	when.tv_sec += seconds;
 	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &when, NULL) == EINTR)
 		;
 }
@@ -63,19 +64,22 @@ static void *watch_load(void *arg)
 int start_watch(void *(*watch)(void *), void *arg)
 {
 	pthread_t thread;
+	pthread_attr_t detached;
 	sigset_t all, before;
 
 	/*
 	 * A watch blocks every signal, from its first instruction: a signal sent to PID 1 (the
 	 * reaper forwards SIGTERM, waits for SIGCHLD) must reach the thread that waits for it, not
-	 * be taken, and dropped, by this one.
+	 * be taken, and dropped, by this one. It is detached from the start: pthread_detach on a
+	 * thread that has ended would join it, and bring the C library's timed wait, and its vDSO
+	 * clock, into the binary.
 	 */
 	sigfillset(&all);
+	pthread_attr_init(&detached);
+	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
 	pthread_sigmask(SIG_SETMASK, &all, &before);
-	int err = pthread_create(&thread, NULL, watch, arg);
+	int err = pthread_create(&thread, &detached, watch, arg);
 	pthread_sigmask(SIG_SETMASK, &before, NULL);
-	if (!err)
-		pthread_detach(thread);
 	return err;
 }
 

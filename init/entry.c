@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 /*
  * Load one table entry, in two halves that may run on different threads: open_entry() opens
- * the file once, without blocking, and checks it against its pin (common/filehash.c: a regular
- * file, the pinned size, then the pinned SHA-256); load_opened() hands that very descriptor to
- * finit_module once all the entry needs is in (when one is not, that is what it reports, and the
- * file is never loaded). No other program runs meanwhile, so what was
- * checked is what gets loaded.
+ * the file once, without blocking, checks it against its pin (common/filehash.c: a regular
+ * file, the pinned size, then the pinned SHA-256) and keeps exactly the bytes it hashed in a
+ * sealed memfd; load_opened() hands that memfd to finit_module once all the entry needs is in
+ * (when one is not, that is what it reports, and nothing is loaded). A process that rewrites the
+ * file after its hash (one left running, named but not killed) changes nothing that loads: what
+ * was checked is what gets loaded, read from the disk once.
  */
 #include <errno.h>
 #include <stdatomic.h>

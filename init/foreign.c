@@ -19,8 +19,13 @@
 #include "log.h"
 #include "text.h"
 
-/* /proc/modules: one line per module, "NAME SIZE REFS DEPS STATE ADDRESS". */
-static char modules[65536];
+/*
+ * /proc/modules: one line per module, "NAME SIZE REFS DEPS STATE ADDRESS", newest first, so a
+ * list cut short would lose the oldest, those loaded before modlatch. 256 KiB (of memory that
+ * is not in the file) hold some 3,000 lines; a list that fills it may have been cut, and is
+ * taken as unknown (EFBIG), never as clean.
+ */
+static char modules[256 * 1024];
 
 /* Whether a module is still in its init: its state field reads "Loading". */
 static bool any_loading(size_t len)
@@ -67,8 +72,10 @@ static int loaded_entry(const char *name, size_t len, const struct module_result
 
 void check_loaded_modules(struct boot *boot)
 {
-	if (settled_modules() < 0) {
-		say(LOG_ERR, "cannot read /proc/modules: %s", errno_name(errno));
+	ssize_t read = settled_modules();
+
+	if (read < 0 || (size_t)read >= sizeof(modules) - 1) {
+		say(LOG_ERR, "cannot read /proc/modules: %s", errno_name(read < 0 ? errno : EFBIG));
 		boot->foreign = 1;
 		return;
 	}

@@ -4,7 +4,9 @@
  * kernel.hotplug empty, the kernel spawns nothing when it wants a module (an unknown
  * filesystem, socket family, crypto algorithm...). They stay empty after the latch. A knob that
  * does not exist counts as absent (no CONFIG_UEVENT_HELPER) only where /proc is procfs: on
- * anything else, or nothing, mounted at /proc, the kernel's helper path is live and unseen.
+ * anything else, or nothing, mounted at /proc, the kernel's helper path is live and unseen. A
+ * knob that opens must be on procfs too: a file a stage bind-mounted over it, or a tmpfs /proc
+ * that holds files of those names, reads back blank while the kernel's path stays set.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,12 +29,14 @@ static int blank(const char *path)
 
 	if (fd < 0 && errno == ENOENT && on_filesystem("/proc/sys/kernel", PROC_SUPER_MAGIC))
 		return ABSENT;
-	if (fd < 0 && errno == ENOENT) {
-		say(LOG_CRIT, "cannot blank %s: /proc is not the kernel's procfs", path);
+	if (fd < 0 && errno != ENOENT) {
+		say(LOG_ERR, "cannot open %s: %s", path, errno_name(errno));
 		return STILL_SET;
 	}
-	if (fd < 0) {
-		say(LOG_ERR, "cannot open %s: %s", path, errno_name(errno));
+	if (fd < 0 || !fd_on_filesystem(fd, PROC_SUPER_MAGIC)) {
+		say(LOG_CRIT, "cannot blank %s: not on the kernel's procfs", path);
+		if (fd >= 0)
+			close(fd);
 		return STILL_SET;
 	}
 	ssize_t n = write(fd, "\n", 1);

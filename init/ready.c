@@ -9,12 +9,10 @@
  * when its turn comes. Every worker is joined before this returns, and so before the latch.
  */
 #include <limits.h>
-#include <pthread.h>
 #include <stdatomic.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "array_len.h"
 #include "boot.h"
 #include "config.h"
 #include "errname.h"
@@ -29,6 +27,7 @@ enum slot { WAITING, HASHING, HASHED, LOADING, DONE };
 struct queue {
 	atomic_uint lock;    /* 0 free, 1 held, 2 held and waited for */
 	atomic_uint changes; /* counts the changes workers wait for */
+	atomic_uint helpers; /* helper threads still working */
 	struct module_result *results;
 	unsigned char *slots;  /* enum slot, one per entry */
 	struct opened *opened; /* for HASHED entries */
@@ -177,35 +176,52 @@ static void *work(void *arg)
 	return NULL;
 }
 
+/*
+ * A helper thread, detached: it says when it is done on a futex word, which the caller waits
+ * on instead of pthread_join (whose timed wait would bring the vDSO lookup in, some 1.5 KiB).
+ * Its last act is the wake; the word may be gone by then, which the kernel does not mind.
+ */
+static void *help(void *arg)
+{
+	struct queue *q = arg;
+
+	work(q);
+	atomic_fetch_sub(&q->helpers, 1);
+	futex(&q->helpers, FUTEX_WAKE, 1);
+	return NULL;
+}
+
 unsigned load_from_queue(struct module_result *results, unsigned workers, bool serial)
 {
 	unsigned char slots[ml_table_len ? ml_table_len : 1];
 	struct opened opened[ml_table_len ? ml_table_len : 1];
-	pthread_t helpers[ML_MAX_THREADS > 1 ? ML_MAX_THREADS - 1 : 1];
 	struct queue q = { .results = results, .slots = slots, .opened = opened, .serial = serial };
-	unsigned started = 0;
+	unsigned started = 0, running;
 
 	atomic_init(&q.lock, 0);
 	atomic_init(&q.changes, 0);
+	atomic_init(&q.helpers, 0);
 	for (unsigned i = 0; i < ml_table_len; i++) {
 		slots[i] = results[i].outcome == OUTCOME_PENDING ? WAITING : DONE;
 		q.done += slots[i] == DONE;
 	}
-	/* No more workers than entries to load, nor than helpers has room for. */
+	/* No more workers than entries to load, nor than MAX_THREADS. */
 	if (workers > ml_table_len - q.done)
 		workers = ml_table_len - q.done;
-	if (workers > ARRAY_LEN(helpers) + 1)
-		workers = ARRAY_LEN(helpers) + 1;
+	if (workers > ML_MAX_THREADS)
+		workers = ML_MAX_THREADS;
 	while (started + 1 < workers) {
-		int err = pthread_create(&helpers[started], NULL, work, &q);
+		atomic_fetch_add(&q.helpers, 1);
+		int err = start_watch(help, &q);
 		if (err) {
+			atomic_fetch_sub(&q.helpers, 1);
 			say(LOG_WARNING, "cannot start a loading thread: %s", errno_name(err));
 			break;
 		}
 		started++;
 	}
 	work(&q);
-	for (unsigned i = 0; i < started; i++)
-		pthread_join(helpers[i], NULL);
+	while ((running = atomic_load(&q.helpers)) != 0)
+		futex(&q.helpers, FUTEX_WAIT, running);
 	return started + 1;
 }

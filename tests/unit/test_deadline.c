@@ -13,20 +13,8 @@
 
 #include "boot.h"
 #include "check.h"
-#include "log.h"
-#include "table.h"
-
-const struct ml_entry ml_table[1];
-const unsigned ml_table_len = 0;
-const char ml_strings[1];
 
 static atomic_bool watch_closed_loading, machine_stopped, boot_went_on;
-
-void say(int level, const char *format, ...)
-{
-	(void)level;
-	(void)format;
-}
 
 _Noreturn void stop_machine(const char *why)
 {
