@@ -14,7 +14,8 @@
 #
 # The two modlatch methods boot once more on one vCPU (-smp 1). Three lists: container-host,
 # large and wide (etc/*.list). BENCH_BOOTS boots per method, list and CPU count (default 7),
-# alternating.
+# alternating. BENCH_LISTS and BENCH_METHODS narrow a run to some lists and methods (the lower
+# bound needs modlatch-serial).
 #
 # From the serial boots it computes, per list and CPU count, the lower bound no schedule can
 # beat: LB = max(sum of finit_us / N, the longest chain of finit_us through needs= and after=),
@@ -35,8 +36,8 @@ export KERNEL=bookworm QEMU_SMP=2
 source tests/lib/fixture.bash
 FIXTURES=$REPO/build/bench
 BOOTS=${BENCH_BOOTS:-7}
-LISTS="container-host large wide"
-METHODS="modlatch-serial modlatch-parallel modlatch-costs busybox-insmod kmod-modprobe"
+LISTS=${BENCH_LISTS:-container-host large wide}
+METHODS=${BENCH_METHODS:-modlatch-serial modlatch-parallel modlatch-costs busybox-insmod kmod-modprobe}
 # What boots again on one vCPU, where the bound is the sum of finit_module.
 ONE_CPU_METHODS="modlatch-serial modlatch-parallel"
 # The targets of issue 16.
