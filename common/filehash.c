@@ -9,9 +9,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-/* Hashes what fd reads until end of file, and with copy >= 0 writes each byte there too. */
-static int sha256_copy(int fd, int copy, unsigned char digest[SHA256_DIGEST_LEN],
-		       unsigned long long *size)
+int sha256_fd(int fd, unsigned char digest[SHA256_DIGEST_LEN], unsigned long long *size)
 {
 	unsigned char buf[32768];
 	struct sha256 ctx;
@@ -25,7 +23,7 @@ static int sha256_copy(int fd, int copy, unsigned char digest[SHA256_DIGEST_LEN]
 			break;
 		if (got < 0 && errno == EINTR)
 			continue;
-		if (got < 0 || (copy >= 0 && write(copy, buf, (size_t)got) != got))
+		if (got < 0)
 			return -1;
 		sha256_update(&ctx, buf, (size_t)got);
 		*size += (unsigned long long)got;
@@ -34,9 +32,34 @@ static int sha256_copy(int fd, int copy, unsigned char digest[SHA256_DIGEST_LEN]
 	return 0;
 }
 
-int sha256_fd(int fd, unsigned char digest[SHA256_DIGEST_LEN], unsigned long long *size)
+/*
+ * Reads the size bytes of fd straight into the memfd copy's pages (one copy, from the page cache
+ * into the memfd), and hashes those pages: the bytes hashed are the bytes that will load, all of
+ * them and nothing else, whatever the file does meanwhile. *actual is what was read.
+ */
+static enum pin_check read_into(int fd, int copy, unsigned long long size,
+				unsigned char digest[SHA256_DIGEST_LEN], unsigned long long *actual)
 {
-	return sha256_copy(fd, -1, digest, size);
+	unsigned char *map = NULL;
+	struct sha256 ctx;
+	ssize_t n = 0;
+
+	if (ftruncate(copy, (off_t)size) < 0 ||
+	    (size &&
+	     (map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, copy, 0)) == MAP_FAILED))
+		return PIN_READ;
+	for (*actual = 0; *actual < size; *actual += (unsigned long long)n)
+		if ((n = read(fd, map + *actual, size - *actual)) <= 0 &&
+		    !(n < 0 && errno == EINTR))
+			break;
+		else if (n < 0)
+			n = 0;
+	sha256_init(&ctx);
+	sha256_update(&ctx, map, size);
+	sha256_final(&ctx, digest);
+	if (map)
+		munmap(map, size);
+	return n < 0 ? PIN_READ : PIN_OK;
 }
 
 static enum pin_check check_open_file(int fd, int copy, unsigned long long size,
@@ -55,17 +78,18 @@ static enum pin_check check_open_file(int fd, int copy, unsigned long long size,
 		return PIN_SIZE;
 	/* O_NONBLOCK, there only so that the open could not hang, means nothing to a regular
 	 * file's reads, nor to finit_module. */
-	if (sha256_copy(fd, copy, digest, actual) < 0)
+	if (read_into(fd, copy, size, digest, actual) != PIN_OK)
 		return PIN_READ;
 	if (*actual != size)
-		return PIN_SIZE; /* it changed while being read */
+		return PIN_SIZE; /* it shrank while being read */
 	return memcmp(digest, sha256, sizeof(digest)) == 0 ? PIN_OK : PIN_SHA256;
 }
 
 /*
- * The copy that is loaded: a memfd, sealed once it holds every byte that was hashed, so that
- * nobody (not even this process) can change it between the check and finit_module. The file on
- * disk may change after it was read; the copy cannot. The seals are checked, not assumed.
+ * The copy that is loaded: a memfd, sealed once it holds every byte that was hashed (and its
+ * mapping is gone: a writable mapping would make F_SEAL_WRITE fail), so that nobody, not even
+ * this process, can change it between the check and finit_module. The file on disk may change
+ * after it was read; the copy cannot. The seals are checked, not assumed.
  * finit_module reads the whole file from its start, wherever the descriptor's offset is.
  */
 static int sealed_copy_of(int fd, unsigned long long size,
