@@ -48,12 +48,13 @@ static enum pin_check read_into(int fd, int copy, unsigned long long size,
 	    (size &&
 	     (map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, copy, 0)) == MAP_FAILED))
 		return PIN_READ;
-	for (*actual = 0; *actual < size; *actual += (unsigned long long)n)
-		if ((n = read(fd, map + *actual, size - *actual)) <= 0 &&
-		    !(n < 0 && errno == EINTR))
-			break;
-		else if (n < 0)
+	for (*actual = 0; *actual < size; *actual += (unsigned long long)n) {
+		n = read(fd, map + *actual, size - *actual);
+		if (n < 0 && errno == EINTR)
 			n = 0;
+		else if (n <= 0)
+			break;
+	}
 	sha256_init(&ctx);
 	sha256_update(&ctx, map, size);
 	sha256_final(&ctx, digest);

@@ -145,9 +145,9 @@ void fail_entry(struct module_result *r, enum step step, int err);
  * serial one at a time in table order; returns how many threads ran. */
 unsigned load_from_queue(struct module_result *results, unsigned workers, bool serial);
 
-/* Watches (deadline.c): a detached thread that blocks every signal runs watch(arg); 0, or the
- * error of pthread_create. */
-int start_watch(void *(*watch)(void *), void *arg);
+/* The shim's threads, the watches and the loading helpers (deadline.c): a detached thread that
+ * blocks every signal runs run(arg); 0, or the error of pthread_create. */
+int start_thread(void *(*run)(void *), void *arg);
 /* Sleeps that many seconds on CLOCK_MONOTONIC, whatever signals come. */
 void sleep_seconds(int seconds);
 

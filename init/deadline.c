@@ -61,31 +61,31 @@ static void *watch_load(void *arg)
 	stop_machine("the latch was not reached within LOAD_DEADLINE");
 }
 
-int start_watch(void *(*watch)(void *), void *arg)
+int start_thread(void *(*run)(void *), void *arg)
 {
 	pthread_t thread;
 	pthread_attr_t detached;
 	sigset_t all, before;
 
 	/*
-	 * A watch blocks every signal, from its first instruction: a signal sent to PID 1 (the
-	 * reaper forwards SIGTERM, waits for SIGCHLD) must reach the thread that waits for it, not
-	 * be taken, and dropped, by this one. It is detached from the start: pthread_detach on a
-	 * thread that has ended would join it, and bring the C library's timed wait, and its vDSO
-	 * clock, into the binary.
+	 * The thread (a watch, a loading helper) blocks every signal, from its first instruction:
+	 * a signal sent to PID 1 (the reaper forwards SIGTERM, waits for SIGCHLD) must reach the
+	 * thread that waits for it, not be taken, and dropped, by this one. It is detached from the
+	 * start: pthread_detach on a thread that has ended would join it, and bring the C library's
+	 * timed wait, and its vDSO clock, into the binary.
 	 */
 	sigfillset(&all);
 	pthread_attr_init(&detached);
 	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
 	pthread_sigmask(SIG_SETMASK, &all, &before);
-	int err = pthread_create(&thread, &detached, watch, arg);
+	int err = pthread_create(&thread, &detached, run, arg);
 	pthread_sigmask(SIG_SETMASK, &before, NULL);
 	return err;
 }
 
 void arm_load_deadline(struct boot *boot)
 {
-	int err = start_watch(watch_load, boot->results);
+	int err = start_thread(watch_load, boot->results);
 
 	/* Without the watch, a hung module init would hang the boot: fail closed at once. */
 	if (err) {

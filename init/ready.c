@@ -212,7 +212,7 @@ unsigned load_from_queue(struct module_result *results, unsigned workers, bool s
 		workers = ML_MAX_THREADS;
 	while (started + 1 < workers) {
 		atomic_fetch_add(&q.helpers, 1);
-		int err = start_watch(help, &q);
+		int err = start_thread(help, &q);
 		if (err) {
 			atomic_fetch_sub(&q.helpers, 1);
 			say(LOG_WARNING, "cannot start a loading thread: %s", errno_name(err));

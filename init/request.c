@@ -87,8 +87,8 @@ static bool recorded(const char *names, size_t len, const char *name)
 enum kept { KEPT_NEW, KEPT_BEFORE, KEPT_NOT };
 
 /*
- * Adds one to the count of names the full record could not take (ML_REQUEST_DROPPED, a decimal
- * number), under the record's lock; says whether it was the first.
+ * Adds one to the count of names the full record could not take (ML_REQUEST_DIR/dropped, a
+ * decimal number), under the record's lock; says whether it was the first.
  */
 static bool count_dropped(int dirfd)
 {

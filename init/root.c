@@ -283,7 +283,7 @@ void enter_root(void)
 	if (!on_filesystem("/", RAMFS_MAGIC) && !on_filesystem("/", TMPFS_MAGIC))
 		stop_machine("ROOT is set but / is not an initramfs");
 	root_step("waiting for the device");
-	int err = start_watch(watch_root, NULL);
+	int err = start_thread(watch_root, NULL);
 	if (err) {
 		say(LOG_CRIT, "root: cannot start the ROOT_WAIT watch: %s", errno_name(err));
 		stop_machine("no deadline for the root step");
