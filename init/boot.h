@@ -6,6 +6,7 @@
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "filehash.h"
 #include "table.h"
@@ -74,15 +75,16 @@ struct companion_result {
  * enforce_policies() alone decides from those records whether the machine goes on. After it,
  * enter_root() and hand_off() stop it only when there is nothing to hand off to. A step that
  * called stop_machine() would cut the report short and bypass the policy the build chose. The
- * one exception is the load deadline (deadline.c): a step that hangs never returns to be judged.
+ * exceptions are the load deadline (deadline.c): a step that hangs never returns to be judged;
+ * and the memory the loading workers share (ready.c), without which nothing can load.
  */
 struct boot {
 	long long started_us;
 	bool helpers_blanked;
 	bool release_matches;
 	bool latched_before;	       /* modules_disabled read 1 before the first load */
-	unsigned threads;	       /* how many loaded side by side; 1 when serial */
-	struct module_result *results; /* one per table entry */
+	unsigned threads;	       /* how many processes loaded side by side; 1 when serial */
+	struct module_result *results; /* one per table entry, shared with the load's children */
 	bool latched;
 	long long latched_us;
 	char latch_value; /* what modules_disabled read back: '0', '1', or '?' */
@@ -141,13 +143,26 @@ void load_opened(const struct ml_entry *e, unsigned index, struct module_result 
 		 const struct opened *o);
 /* Marks an entry failed at step, with errno err (0 when the step has none). */
 void fail_entry(struct module_result *r, enum step step, int err);
-/* Loads the pending entries on up to workers threads, this one included: by rank, or with
- * serial one at a time in table order; returns how many threads ran. */
+/* Loads the pending entries on up to workers processes, this one included: by rank, or with
+ * serial one at a time in table order; returns how many ran. */
 unsigned load_from_queue(struct module_result *results, unsigned workers, bool serial);
 
-/* The shim's threads, the watches and the loading helpers (deadline.c): a detached thread that
- * blocks every signal runs run(arg); 0, or the error of pthread_create. */
-int start_thread(void *(*run)(void *), void *arg);
+/* The shim's children (deadline.c): the watches and the loading workers. */
+/* Memory this process shares with the children it starts after: len bytes of zeros, or NULL. */
+void *shared_memory(size_t len);
+/* fork() as the system call (0 in the child, -1 with errno); with share_files, the child shares
+ * this process's descriptor table. */
+pid_t start_child(bool share_files);
+/* A watch: a child that sleeps, then runs fire(), which stops the machine, unless disarmed
+ * first. It lives in shared_memory(); one compare-and-exchange decides which side wins. */
+struct watch {
+	atomic_int state;
+	pid_t pid;
+};
+/* Starts w's child; false, with errno, when it cannot be started. */
+bool arm_watch(struct watch *w, int seconds, void (*fire)(struct watch *w));
+/* Kills and reaps w's child; if it fired first, waits here for the machine to stop. */
+void disarm_watch(struct watch *w);
 /* Sleeps that many seconds on CLOCK_MONOTONIC, whatever signals come. */
 void sleep_seconds(int seconds);
 

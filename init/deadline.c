@@ -2,20 +2,29 @@
 /*
  * Every wait before the latch is bounded. Opening, hashing and reading are (filehash.c); a
  * module's init function is not: finit_module returns when the module says so, and one that
- * never does would hold PID 1, with loading open, forever. A thread armed before the first load
+ * never does would hold PID 1, with loading open, forever. A watch armed before the first load
  * waits LOAD_DEADLINE seconds; if the latch has not been reached by then, it closes loading
  * itself, names every module still loading, and stops the machine. Reaching the latch disarms
- * it; exec'ing the supervisor ends it.
+ * it. The root step (root.c) has a watch of its own.
+ *
+ * A watch, like a loading worker (ready.c), is a child process, not a thread: a process of its
+ * own has its own errno, so every error it names is its own, and the C library's thread code
+ * (a quarter of this binary) stays out. What it shares with PID 1 is in memory mapped shared
+ * before it starts. Disarming kills it and reaps it, so no child of this program is left when
+ * the supervisor starts.
  *
  * The two ends race when an init returns just as the deadline passes, and only one may win:
  * the watch must not stop a machine whose boot goes on, nor the boot go on, exec the supervisor
- * (which ends the watch) and leave a deadline that fired without effect. Each side claims the
- * deadline with one compare-and-exchange from ARMED; the side that finds it taken yields.
+ * and leave a deadline that fired without effect. Each side claims the watch with one
+ * compare-and-exchange from ARMED; the side that finds it taken yields.
  */
 #include <errno.h>
-#include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -25,15 +34,14 @@
 #include "errname.h"
 #include "log.h"
 
-enum deadline { DEADLINE_ARMED, DEADLINE_FIRED, DEADLINE_DISARMED };
-static atomic_int deadline = DEADLINE_ARMED;
+enum { WATCH_ARMED, WATCH_FIRED, WATCH_DISARMED };
 
-/* Moves the deadline from ARMED to the side's state; false if the other side was first. */
-static bool claim_deadline(enum deadline side)
+/* Moves the watch from ARMED to the side's state; false if the other side was first. */
+static bool claim(struct watch *w, int side)
 {
-	int armed = DEADLINE_ARMED;
+	int armed = WATCH_ARMED;
 
-	return atomic_compare_exchange_strong(&deadline, &armed, (int)side);
+	return atomic_compare_exchange_strong(&w->state, &armed, side);
 }
 
 void sleep_seconds(int seconds)
@@ -46,60 +54,77 @@ void sleep_seconds(int seconds)
 		;
 }
 
-static void *watch_load(void *arg)
+void *shared_memory(size_t len)
 {
-	const struct module_result *results = arg;
+	void *memory = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
 
-	sleep_seconds(ML_LOAD_DEADLINE_S);
-	if (!claim_deadline(DEADLINE_FIRED))
-		return NULL;
+	return memory == MAP_FAILED ? NULL : memory;
+}
+
+/* fork(), as the system call: the C library's fork would run its at-fork handlers. A child
+ * with CLONE_FILES shares PID 1's descriptors, opened or closed later by either side. */
+pid_t start_child(bool share_files)
+{
+	return (pid_t)syscall(SYS_clone, SIGCHLD | (share_files ? CLONE_FILES : 0), 0, 0, 0, 0);
+}
+
+bool arm_watch(struct watch *w, int seconds, void (*fire)(struct watch *w))
+{
+	atomic_init(&w->state, WATCH_ARMED);
+	w->pid = start_child(false);
+	if (w->pid != 0)
+		return w->pid > 0;
+	sleep_seconds(seconds);
+	if (claim(w, WATCH_FIRED))
+		fire(w);
+	_exit(0);
+}
+
+void disarm_watch(struct watch *w)
+{
+	/* The watch fired first: it is naming what hangs and stopping the machine, and PID 1 goes
+	 * no further (no report, no policy, no hand-off) until the machine is down. */
+	if (!claim(w, WATCH_DISARMED))
+		for (;;)
+			pause();
+	kill(w->pid, SIGKILL);
+	while (waitpid(w->pid, NULL, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* The load deadline's watch, and the results it names modules from, shared with it. */
+struct load_watch {
+	struct watch watch;
+	struct module_result results[];
+};
+static struct load_watch *load_watch;
+
+static _Noreturn void load_deadline_passed(struct watch *w)
+{
+	const struct load_watch *lw = (const struct load_watch *)w;
+
 	close_module_loading();
 	for (unsigned i = 0; i < ml_table_len; i++)
-		if (atomic_load(&results[i].loading))
+		if (atomic_load(&lw->results[i].loading))
 			say(LOG_CRIT, "module=%s still loading after %d s",
 			    ml_string(ml_table[i].name), ML_LOAD_DEADLINE_S);
 	stop_machine("the latch was not reached within LOAD_DEADLINE");
 }
 
-int start_thread(void *(*run)(void *), void *arg)
-{
-	pthread_t thread;
-	pthread_attr_t detached;
-	sigset_t all, before;
-
-	/*
-	 * The thread (a watch, a loading helper) blocks every signal, from its first instruction:
-	 * a signal sent to PID 1 (the reaper forwards SIGTERM, waits for SIGCHLD) must reach the
-	 * thread that waits for it, not be taken, and dropped, by this one. It is detached from the
-	 * start: pthread_detach on a thread that has ended would join it, and bring the C library's
-	 * timed wait, and its vDSO clock, into the binary.
-	 */
-	sigfillset(&all);
-	pthread_attr_init(&detached);
-	pthread_attr_setdetachstate(&detached, PTHREAD_CREATE_DETACHED);
-	pthread_sigmask(SIG_SETMASK, &all, &before);
-	int err = pthread_create(&thread, &detached, run, arg);
-	pthread_sigmask(SIG_SETMASK, &before, NULL);
-	return err;
-}
-
 void arm_load_deadline(struct boot *boot)
 {
-	int err = start_thread(watch_load, boot->results);
-
+	load_watch = shared_memory(sizeof(*load_watch) + (ml_table_len ? ml_table_len : 1) *
+								 sizeof(load_watch->results[0]));
 	/* Without the watch, a hung module init would hang the boot: fail closed at once. */
-	if (err) {
-		say(LOG_CRIT, "cannot start the load deadline: %s", errno_name(err));
+	if (!load_watch ||
+	    !arm_watch(&load_watch->watch, ML_LOAD_DEADLINE_S, load_deadline_passed)) {
+		say(LOG_CRIT, "cannot start the load deadline: %s", errno_name(errno));
 		stop_machine("no load deadline");
 	}
+	boot->results = load_watch->results;
 }
 
 void disarm_load_deadline(void)
 {
-	if (claim_deadline(DEADLINE_DISARMED))
-		return;
-	/* The watch fired first: it is naming what still loads and stopping the machine, and this
-	 * thread goes no further (no report, no policy, no hand-off) until the machine is down. */
-	for (;;)
-		pause();
+	disarm_watch(&load_watch->watch);
 }

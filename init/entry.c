@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * Load one table entry, in two halves that may run on different threads: open_entry() opens
- * the file once, without blocking, checks it against its pin (common/filehash.c: a regular
+ * Load one table entry, in two halves that may run in different workers (ready.c): open_entry()
+ * opens the file once, without blocking, checks it against its pin (common/filehash.c: a regular
  * file, the pinned size, then the pinned SHA-256) and keeps exactly the bytes it hashed in a
  * sealed memfd; load_opened() hands that memfd to finit_module once all the entry needs is in
  * (when one is not, that is what it reports, and nothing is loaded). A process that rewrites the

@@ -11,7 +11,7 @@
 #include "log.h"
 #include "sha256.h"
 
-/* Side by side loading uses at most one thread per CPU, and never more than the build allows. */
+/* Side by side loading uses at most one worker per CPU, and never more than the build allows. */
 static unsigned worker_count(void)
 {
 	cpu_set_t cpus;

@@ -9,8 +9,7 @@
 
 int main(int argc, char **argv)
 {
-	struct module_result results[ml_table_len ? ml_table_len : 1];
-	struct boot boot = { .started_us = monotonic_us(), .results = results };
+	struct boot boot = { .started_us = monotonic_us() };
 
 	if (choose_mode() == MODE_COMMAND)
 		return command_main(argc, argv);

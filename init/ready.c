@@ -6,11 +6,16 @@
  * worker; a sequential entry ('!') starts only when no other is loading, and none starts beside
  * it. In serial mode the next entry in table order starts once the one before is done. A worker
  * with nothing to start opens and hashes an entry ahead (entry.c), so its pin check is done
- * when its turn comes. Every worker is joined before this returns, and so before the latch.
+ * when its turn comes. The workers besides PID 1 are child processes that share its
+ * descriptors and the queue's memory (deadline.c says why not threads); each has ended, and
+ * been reaped, before this returns, and so before the latch.
  */
+#include <errno.h>
 #include <limits.h>
 #include <stdatomic.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "boot.h"
@@ -24,26 +29,28 @@
 
 enum slot { WAITING, HASHING, HASHED, LOADING, DONE };
 
+/* In memory shared by the workers: each entry's place in the queue, and the queue's counts. */
 struct queue {
 	atomic_uint lock;    /* 0 free, 1 held, 2 held and waited for */
 	atomic_uint changes; /* counts the changes workers wait for */
-	atomic_uint helpers; /* helper threads still working */
 	struct module_result *results;
-	unsigned char *slots;  /* enum slot, one per entry */
-	struct opened *opened; /* for HASHED entries */
 	unsigned loading, ahead, done;
 	bool alone;  /* a sequential entry is loading */
 	bool serial; /* LOAD=serial: one at a time, in table order */
+	struct {
+		unsigned char slot;   /* enum slot */
+		struct opened opened; /* for HASHED entries */
+	} entries[];
 };
 
 /*
- * The queue's lock and its "something changed", on two futex words: musl's mutex and condition
- * variable would cost 4 KiB of the 32 KiB binary for what this does. A futex wait that returns
- * early (EAGAIN, EINTR) is harmless: every caller checks again what it waits for.
+ * The queue's lock and its "something changed", on two futex words, shared between processes
+ * (so not FUTEX_PRIVATE_FLAG). A futex wait that returns early (EAGAIN, EINTR) is harmless:
+ * every caller checks again what it waits for.
  */
 static void futex(atomic_uint *word, int op, unsigned value)
 {
-	syscall(SYS_futex, word, op | FUTEX_PRIVATE_FLAG, value, NULL, NULL, 0);
+	syscall(SYS_futex, word, op, value, NULL, NULL, 0);
 }
 
 static void lock(struct queue *q)
@@ -84,7 +91,7 @@ static bool waits_are_done(const struct queue *q, unsigned i)
 	const struct ml_entry *e = &ml_table[i];
 
 	for (unsigned d = 0; d < e->ndeps + e->nafter; d++)
-		if (q->slots[ml_deps[e->deps + d]] != DONE)
+		if (q->entries[ml_deps[e->deps + d]].slot != DONE)
 			return false;
 	return true;
 }
@@ -95,11 +102,11 @@ static int next_to_load(const struct queue *q)
 	int best = -1;
 
 	for (unsigned i = 0; i < ml_table_len; i++) {
-		if (q->slots[i] == LOADING || q->slots[i] == DONE)
+		if (q->entries[i].slot == LOADING || q->entries[i].slot == DONE)
 			continue;
 		if (q->serial) /* the first not yet loaded, once nothing loads, and not mid-hash */
-			return q->loading || q->slots[i] == HASHING ? -1 : (int)i;
-		if (q->slots[i] != HASHING && waits_are_done(q, i) &&
+			return q->loading || q->entries[i].slot == HASHING ? -1 : (int)i;
+		if (q->entries[i].slot != HASHING && waits_are_done(q, i) &&
 		    (best < 0 || ml_table[i].rank < ml_table[best].rank))
 			best = (int)i;
 	}
@@ -116,7 +123,7 @@ static int next_to_hash(const struct queue *q)
 	if (q->ahead >= AHEAD_MAX)
 		return -1;
 	for (unsigned i = 0; i < ml_table_len; i++)
-		if (q->slots[i] == WAITING &&
+		if (q->entries[i].slot == WAITING &&
 		    (best < 0 || (!q->serial && ml_table[i].rank < ml_table[best].rank)))
 			best = (int)i;
 	return best;
@@ -126,8 +133,8 @@ static int next_to_hash(const struct queue *q)
 static void load(struct queue *q, unsigned i, bool hashed)
 {
 	if (!hashed)
-		open_entry(&ml_table[i], &q->results[i], &q->opened[i]);
-	load_opened(&ml_table[i], i, q->results, &q->opened[i]);
+		open_entry(&ml_table[i], &q->results[i], &q->entries[i].opened);
+	load_opened(&ml_table[i], i, q->results, &q->entries[i].opened);
 }
 
 /* Takes one step of work, or waits for one; false once every entry is done. Lock held. */
@@ -136,26 +143,27 @@ static bool step(struct queue *q)
 	int i = next_to_load(q);
 
 	if (i >= 0) {
-		bool hashed = q->slots[i] == HASHED, alone = ml_table[i].flags & ML_SEQUENTIAL;
+		bool hashed = q->entries[i].slot == HASHED,
+		     alone = ml_table[i].flags & ML_SEQUENTIAL;
 		q->ahead -= hashed;
-		q->slots[i] = LOADING;
+		q->entries[i].slot = LOADING;
 		q->loading++;
 		q->alone = alone;
 		unlock(q);
 		load(q, (unsigned)i, hashed);
 		lock(q);
-		q->slots[i] = DONE;
+		q->entries[i].slot = DONE;
 		q->loading--;
 		q->alone = q->alone && !alone;
 		q->done++;
 	} else if (q->done == ml_table_len) {
 		return false;
 	} else if ((i = next_to_hash(q)) >= 0) {
-		q->slots[i] = HASHING;
+		q->entries[i].slot = HASHING;
 		unlock(q);
-		open_entry(&ml_table[i], &q->results[i], &q->opened[i]);
+		open_entry(&ml_table[i], &q->results[i], &q->entries[i].opened);
 		lock(q);
-		q->slots[i] = HASHED;
+		q->entries[i].slot = HASHED;
 		q->ahead++;
 	} else {
 		wait_for_change(q);
@@ -165,63 +173,58 @@ static bool step(struct queue *q)
 	return true;
 }
 
-static void *work(void *arg)
+static void work(struct queue *q)
 {
-	struct queue *q = arg;
-
 	lock(q);
 	while (step(q))
 		;
 	unlock(q);
-	return NULL;
 }
 
-/*
- * A helper thread, detached: it says when it is done on a futex word, which the caller waits
- * on instead of pthread_join (whose timed wait would bring the vDSO lookup in, some 1.5 KiB).
- * Its last act is the wake; the word may be gone by then, which the kernel does not mind.
- */
-static void *help(void *arg)
+/* Starts a worker beside this process: it works until every entry is done, then exits. */
+static pid_t start_worker(struct queue *q)
 {
-	struct queue *q = arg;
+	pid_t pid = start_child(true);
 
-	work(q);
-	atomic_fetch_sub(&q->helpers, 1);
-	futex(&q->helpers, FUTEX_WAKE, 1);
-	return NULL;
+	if (pid == 0) {
+		work(q);
+		_exit(0);
+	}
+	return pid;
 }
 
 unsigned load_from_queue(struct module_result *results, unsigned workers, bool serial)
 {
-	unsigned char slots[ml_table_len ? ml_table_len : 1];
-	struct opened opened[ml_table_len ? ml_table_len : 1];
-	struct queue q = { .results = results, .slots = slots, .opened = opened, .serial = serial };
-	unsigned started = 0, running;
+	size_t len = sizeof(struct queue) +
+		     (ml_table_len ? ml_table_len : 1) * sizeof(((struct queue *)0)->entries[0]);
+	struct queue *q = shared_memory(len);
+	pid_t helpers[ML_MAX_THREADS];
+	unsigned started = 0;
 
-	atomic_init(&q.lock, 0);
-	atomic_init(&q.changes, 0);
-	atomic_init(&q.helpers, 0);
+	if (!q) {
+		say(LOG_CRIT, "cannot map the loading queue: %s", errno_name(errno));
+		stop_machine("no memory to load modules in");
+	}
+	q->results = results;
+	q->serial = serial;
 	for (unsigned i = 0; i < ml_table_len; i++) {
-		slots[i] = results[i].outcome == OUTCOME_PENDING ? WAITING : DONE;
-		q.done += slots[i] == DONE;
+		q->entries[i].slot = results[i].outcome == OUTCOME_PENDING ? WAITING : DONE;
+		q->done += q->entries[i].slot == DONE;
 	}
 	/* No more workers than entries to load, nor than MAX_THREADS. */
-	if (workers > ml_table_len - q.done)
-		workers = ml_table_len - q.done;
+	if (workers > ml_table_len - q->done)
+		workers = ml_table_len - q->done;
 	if (workers > ML_MAX_THREADS)
 		workers = ML_MAX_THREADS;
-	while (started + 1 < workers) {
-		atomic_fetch_add(&q.helpers, 1);
-		int err = start_thread(help, &q);
-		if (err) {
-			atomic_fetch_sub(&q.helpers, 1);
-			say(LOG_WARNING, "cannot start a loading thread: %s", errno_name(err));
+	for (; started + 1 < workers; started++)
+		if ((helpers[started] = start_worker(q)) < 0) {
+			say(LOG_WARNING, "cannot start a loading worker: %s", errno_name(errno));
 			break;
 		}
-		started++;
-	}
-	work(&q);
-	while ((running = atomic_load(&q.helpers)) != 0)
-		futex(&q.helpers, FUTEX_WAIT, running);
+	work(q);
+	for (unsigned i = 0; i < started; i++)
+		while (waitpid(helpers[i], NULL, 0) < 0 && errno == EINTR)
+			;
+	munmap(q, len);
 	return started + 1;
 }

@@ -28,8 +28,13 @@
 
 #define NEW_ROOT "/sysroot"
 
-/* What the root step is doing, for the watch to name; NULL once it is done. */
-static const char *_Atomic root_doing;
+/* The root step's watch, and what the step is doing, for the watch to name: in memory shared
+ * with the watch, which is a child process (deadline.c). */
+struct root_watch {
+	struct watch watch;
+	const char *_Atomic doing;
+};
+static struct root_watch *root_watch;
 
 /*
  * ROOT_WAIT bounds the whole step, not only the wait for the device: a disk that answers
@@ -37,20 +42,18 @@ static const char *_Atomic root_doing;
  * too, named, rather than leave it latched and hung with nothing running. The device's own wait
  * ends at ROOT_WAIT with its own message; this watch gives the rest two seconds more.
  */
-static void *watch_root(void *arg)
+static void root_wait_passed(struct watch *w)
 {
-	(void)arg;
-	sleep_seconds(ML_ROOT_WAIT_S + 2);
-	const char *doing = atomic_load(&root_doing);
-	if (!doing)
-		return NULL;
-	say(LOG_CRIT, "root: still %s after %ds (ROOT_WAIT)", doing, ML_ROOT_WAIT_S + 2);
+	const struct root_watch *rw = (const struct root_watch *)w;
+
+	say(LOG_CRIT, "root: still %s after %ds (ROOT_WAIT)", atomic_load(&rw->doing),
+	    ML_ROOT_WAIT_S + 2);
 	stop_machine("the root step did not end within ROOT_WAIT");
 }
 
 static void root_step(const char *doing)
 {
-	atomic_store(&root_doing, doing);
+	atomic_store(&root_watch->doing, doing);
 }
 
 /* getdents64 itself: readdir() would bring malloc in. */
@@ -282,12 +285,12 @@ void enter_root(void)
 	/* Deleting files is only for an initramfs: never for a disk modlatch was started from. */
 	if (!on_filesystem("/", RAMFS_MAGIC) && !on_filesystem("/", TMPFS_MAGIC))
 		stop_machine("ROOT is set but / is not an initramfs");
-	root_step("waiting for the device");
-	int err = start_thread(watch_root, NULL);
-	if (err) {
-		say(LOG_CRIT, "root: cannot start the ROOT_WAIT watch: %s", errno_name(err));
+	root_watch = shared_memory(sizeof(*root_watch));
+	if (!root_watch || !arm_watch(&root_watch->watch, ML_ROOT_WAIT_S + 2, root_wait_passed)) {
+		say(LOG_CRIT, "root: cannot start the ROOT_WAIT watch: %s", errno_name(errno));
 		stop_machine("no deadline for the root step");
 	}
+	root_step("waiting for the device");
 	open_root_device(device, sizeof(device), since);
 	root_step("mounting");
 	if ((mkdir(NEW_ROOT, 0700) < 0 && errno != EEXIST) ||
@@ -317,7 +320,7 @@ void enter_root(void)
 	}
 	if (unresolved && !(supervisor = supervisor_in(AT_FDCWD, &unresolved)))
 		stop_machine("no supervisor of the build is on the new root");
-	root_step(NULL);
+	disarm_watch(&root_watch->watch);
 	say(LOG_INFO, "root: %s (%s, %s) is / after %lldms; initramfs freed; next: %s", device,
 	    ML_ROOT_FSTYPE, ML_ROOT_READONLY ? "ro" : "rw", (monotonic_us() - since + 500) / 1000,
 	    supervisor);

@@ -3,24 +3,31 @@
  * LOAD_DEADLINE (init/deadline.c, as the shim compiles it): a module's init that returns just as
  * the deadline passes must end the boot one way, never two. The watch stops the machine and the
  * boot goes no further, or the boot goes on and the watch does nothing. Here the watch's actions
- * are stand-ins that only record (nothing touches the kernel), and the one that closes loading
- * holds the watch past its check while the boot reaches the latch and disarms.
+ * are stand-ins that only record (nothing touches the kernel), in memory shared with the watch,
+ * which is a child process; the one that closes loading holds the watch past its check while
+ * the boot reaches the latch and disarms.
  */
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "boot.h"
 #include "check.h"
 
-static atomic_bool watch_closed_loading, machine_stopped, boot_went_on;
+/* What each side did, where both sides see it. */
+struct sides {
+	atomic_bool watch_closed_loading, machine_stopped, boot_went_on;
+};
+static struct sides *sides;
 
 _Noreturn void stop_machine(const char *why)
 {
 	(void)why;
-	atomic_store(&machine_stopped, true);
-	pthread_exit(NULL);
+	atomic_store(&sides->machine_stopped, true);
+	_exit(0);
 }
 
 /* The watch is past its check; the boot's last init returns now, and the watch takes its time
@@ -29,44 +36,66 @@ void close_module_loading(void)
 {
 	const struct timespec while_the_boot_latches = { .tv_nsec = 300 * 1000 * 1000 };
 
-	atomic_store(&watch_closed_loading, true);
+	atomic_store(&sides->watch_closed_loading, true);
 	nanosleep(&while_the_boot_latches, NULL);
 }
 
+/* The boot, in a thread of the test: it disarms once the watch has fired, and must stop there. */
 static void *boot_thread(void *arg)
 {
 	const struct timespec poll = { .tv_nsec = 1000 * 1000 };
 
 	(void)arg;
-	while (!atomic_load(&watch_closed_loading))
+	while (!atomic_load(&sides->watch_closed_loading))
 		nanosleep(&poll, NULL);
 	disarm_load_deadline();
-	atomic_store(&boot_went_on, true);
+	atomic_store(&sides->boot_went_on, true);
 	return NULL;
 }
 
 static void an_init_returning_as_the_deadline_fires_ends_the_boot_once(void)
 {
-	struct module_result results[1] = { 0 };
-	struct boot boot = { .results = results };
+	struct boot boot = { 0 };
 	pthread_t thread;
 	const struct timespec poll = { .tv_nsec = 10 * 1000 * 1000 };
 
+	sides = shared_memory(sizeof(*sides));
+	CHECK(sides != NULL);
 	arm_load_deadline(&boot);
+	CHECK(boot.results != NULL);
 	CHECK(pthread_create(&thread, NULL, boot_thread, NULL) == 0);
 	pthread_detach(thread);
 	/* The deadline (1 s), the watch's 300 ms, and time to spare. */
-	for (int i = 0; i < 300 && !atomic_load(&machine_stopped); i++)
+	for (int i = 0; i < 300 && !atomic_load(&sides->machine_stopped); i++)
 		nanosleep(&poll, NULL);
 	nanosleep(&poll, NULL);
-	CHECK(atomic_load(&watch_closed_loading));
-	CHECK(atomic_load(&machine_stopped));
-	CHECK(!atomic_load(&boot_went_on));
+	CHECK(atomic_load(&sides->watch_closed_loading));
+	CHECK(atomic_load(&sides->machine_stopped));
+	CHECK(!atomic_load(&sides->boot_went_on));
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+}
+
+/* A boot that reaches the latch first kills the watch and reaps it: nothing fires later. */
+static void a_disarmed_watch_is_gone(void)
+{
+	struct watch *w = shared_memory(sizeof(*w));
+	static void (*const never)(struct watch *) = NULL;
+
+	CHECK(w != NULL);
+	CHECK(arm_watch(w, 60, never));
+	pid_t pid = w->pid;
+	CHECK(pid > 0);
+	disarm_watch(w);
+	/* Reaped by disarm_watch: the process is gone, not a zombie. */
+	CHECK(kill(pid, 0) < 0);
+	CHECK(waitpid(pid, NULL, WNOHANG) < 0);
 }
 
 static const struct unit_test deadline_tests[] = {
 	{ "deadline: an init that returns as the deadline fires ends the boot once (G7)",
 	  an_init_returning_as_the_deadline_fires_ends_the_boot_once },
+	{ "deadline: a disarmed watch is killed and reaped", a_disarmed_watch_is_gone },
 	{ NULL, NULL },
 };
 UNIT_SUITE(deadline_tests)
