@@ -50,10 +50,17 @@ $(error CROSS='$(CROSS)': expected aarch64)
 endif
 ifeq ($(origin CC),default)
 CC := $(CROSS)-linux-gnu-gcc -specs=$(CROSS_SPECS)
+OWN_TOOLCHAIN := yes
 endif
 endif
+# Natively, Debian's musl-gcc: its gcc and its musl, through a copy of its specs file that can
+# also link a static PIE (scripts/musl-specs.sh; musl-gcc itself would give -static-pie an
+# interpreter).
 ifeq ($(origin CC),default)
-CC := musl-gcc
+MUSL_GCC_SPECS := $(shell sed -n 's/.*-specs "\([^"]*\)".*/\1/p' "$$(command -v musl-gcc)" 2>/dev/null)
+NATIVE_SPECS := $(B)/musl-gcc.specs
+CC := gcc -specs=$(NATIVE_SPECS)
+OWN_TOOLCHAIN := yes
 endif
 HOSTCC ?= cc
 PKG_CONFIG ?= pkg-config
@@ -63,6 +70,12 @@ HOST_LDFLAGS ?=
 # The shim is static so that it needs nothing from the image; STATIC= links it dynamically
 # (only for a copy that runs on the build machine, such as the Buildroot package's check).
 STATIC ?= -static
+# PIE=yes links the static shim as a static PIE, loaded at a random address at each boot; the
+# build fails if CC links it with an interpreter instead. By default yes with the toolchains
+# this tree sets up (Debian's musl, natively and with CROSS=aarch64), no with a CC given from
+# outside, which may not know -static-pie. Every build has the stack protector.
+PIE ?= $(if $(OWN_TOOLCHAIN),yes,no)
+READELF ?= readelf
 WERROR ?= $(if $(CI),-Werror)
 WARN := -std=c11 -Wall -Wextra -Wshadow -Wstrict-prototypes $(WERROR)
 
@@ -93,16 +106,17 @@ UNIT_SRC := $(wildcard tests/unit/*.c) gen/list.c gen/plan.c gen/modfile.c gen/k
 UNIT_HDR := $(GEN_HDR) $(wildcard tests/unit/*.h) init/fmt.h init/kernel.h init/boot.h
 
 TARGET_CPPFLAGS := -D_GNU_SOURCE -Icommon -Iinit -I$(B)
-TARGET_CFLAGS := $(WARN) $(CFLAGS) -ffunction-sections -fdata-sections -fno-ident \
-	-fno-asynchronous-unwind-tables -fno-unwind-tables
+PIE_ON := $(if $(STATIC),$(filter yes,$(PIE)))
+TARGET_CFLAGS := $(WARN) -fstack-protector-strong $(if $(PIE_ON),-fPIE) $(CFLAGS) \
+	-ffunction-sections -fdata-sections -fno-ident -fno-asynchronous-unwind-tables \
+	-fno-unwind-tables
 # noseparate-code: one text segment instead of page-padded ones saves 4 KiB of a 40 KiB file.
 # A static program has no loader to apply RELRO, whose alignment only pads the file (up to a
 # page: 4 KiB on x86-64, 64 KiB on aarch64); without it, a small common page size lets the data
 # follow the code in the file with no padding at all, so the file grows by bytes, not pages.
-# -pthread: C libraries before glibc 2.34 keep threads in a library of their own.
 STATIC_LAYOUT := -Wl,-z,norelro -Wl,-z,common-page-size=64
-TARGET_LDFLAGS := $(STATIC) -pthread -s -Wl,--gc-sections -Wl,-z,noseparate-code \
-	$(if $(STATIC),$(STATIC_LAYOUT)) $(LDFLAGS)
+TARGET_LDFLAGS := $(if $(PIE_ON),-static-pie,$(STATIC)) -s -Wl,--gc-sections \
+	-Wl,-z,noseparate-code $(if $(STATIC),$(STATIC_LAYOUT)) $(LDFLAGS)
 HOST_CPPFLAGS := -D_GNU_SOURCE -Igen -Icommon -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
@@ -143,12 +157,22 @@ $(B)/table.c: $(GEN) $(LIST) $(B)/table.vars $(COSTS) $(if $(MODULES_DIR),$(MODU
 	@test -n '$(MODULES_DIR)' || { echo 'MODULES_DIR is not set: point it at the target'"'"'s <root>/lib/modules/<release> (after depmod), e.g. make MODULES_DIR=$$(scripts/kernel.sh modules-dir)' >&2; exit 1; }
 	$(GEN) $(if $(KCONFIG),-k $(KCONFIG) )$(if $(COSTS),--costs $(COSTS) )-o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
 
-$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS)
+# A static shim must have no interpreter: an initramfs has no loader to run it with.
+$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS) \
+		$(NATIVE_SPECS)
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
 		$(TARGET_LDFLAGS)
+	@if [ -n '$(STATIC)' ] && $(READELF) -lW $@ | grep -q INTERP; then \
+		echo "$@: $(CC) linked it with an interpreter ($(if $(PIE_ON),PIE=yes: set PIE=no,STATIC='$(STATIC)'))" >&2; \
+		rm -f $@; exit 1; fi
 
-$(CROSS_SPECS):
-	sh scripts/cross.sh fetch '$(CROSS)'
+$(NATIVE_SPECS): scripts/musl-specs.sh | $(B)
+	sh scripts/musl-specs.sh '$(MUSL_GCC_SPECS)' > $@.tmp && mv $@.tmp $@
+
+# The aarch64 musl: for CROSS=aarch64, and for the SHA-256 test and speed run on aarch64.
+AARCH64_SPECS := $(shell sh scripts/cross.sh specs aarch64)
+$(sort $(CROSS_SPECS) $(AARCH64_SPECS)): scripts/musl-specs.sh
+	sh scripts/cross.sh fetch aarch64
 
 $(B)/unit-tests: $(UNIT_SRC) $(UNIT_HDR) | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) $(HOST_CPPFLAGS) -Iinit -Itests/unit -o $@ $(UNIT_SRC)
@@ -162,18 +186,18 @@ $(B)/unit-tests-san: $(UNIT_SRC) $(UNIT_HDR) | $(B)
 # without the SHA extensions.
 SHA256_TEST_SRC := tests/unit/main.c tests/unit/test_sha256.c common/sha256.c \
 	common/sha256_fast.c common/filehash.c
-$(B)/unit-sha256-aarch64: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h | $(B)
-	aarch64-linux-gnu-gcc -specs=$$(sh scripts/cross.sh specs aarch64) -static $(WARN) -O2 \
+$(B)/unit-sha256-aarch64: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h $(AARCH64_SPECS) | $(B)
+	aarch64-linux-gnu-gcc -specs=$(AARCH64_SPECS) -static $(WARN) -O2 \
 		-D_GNU_SOURCE -Icommon -Itests/unit -o $@ $(SHA256_TEST_SRC)
 $(B)/unit-sha256: $(SHA256_TEST_SRC) $(COMMON_HDR) tests/unit/check.h | $(B)
 	$(HOSTCC) $(WARN) $(HOST_CFLAGS) -D_GNU_SOURCE -Icommon -Itests/unit -o $@ $(SHA256_TEST_SRC)
 
 # The SHA-256 speed of each path, as the shim's compiler and flags build it (make bench runs it).
 SHA256_SPEED_SRC := tests/speed/sha256_speed.c common/sha256.c common/sha256_fast.c
-$(B)/sha256-speed: $(SHA256_SPEED_SRC) $(COMMON_HDR) | $(B)
+$(B)/sha256-speed: $(SHA256_SPEED_SRC) $(COMMON_HDR) $(NATIVE_SPECS) | $(B)
 	$(CC) $(WARN) $(CFLAGS) -static -D_GNU_SOURCE -Icommon -o $@ $(SHA256_SPEED_SRC)
-$(B)/sha256-speed-aarch64: $(SHA256_SPEED_SRC) $(COMMON_HDR) | $(B)
-	aarch64-linux-gnu-gcc -specs=$$(sh scripts/cross.sh specs aarch64) -static $(WARN) \
+$(B)/sha256-speed-aarch64: $(SHA256_SPEED_SRC) $(COMMON_HDR) $(AARCH64_SPECS) | $(B)
+	aarch64-linux-gnu-gcc -specs=$(AARCH64_SPECS) -static $(WARN) \
 		$(CFLAGS) -D_GNU_SOURCE -Icommon -o $@ $(SHA256_SPEED_SRC)
 
 unit: $(B)/unit-tests $(B)/unit-tests-san $(B)/unit-sha256-aarch64 $(B)/unit-sha256

@@ -32,22 +32,26 @@ dir=$cache/cross/$cross
 # shellcheck source=scripts/apt.sh
 . "$(dirname "$0")/apt.sh"
 
-# Debian's musl-gcc.specs names /usr/...; the same file with the paths of the unpacked copy.
+# Debian's musl-gcc.specs names /usr/...; the same file with the paths of the unpacked copy,
+# and able to link a static PIE (musl-specs.sh).
 write_specs() {
-	sed -e "s|/usr/include/$cross-linux-musl|$dir/musl/usr/include/$cross-linux-musl|g" \
+	sh "$(dirname "$0")/musl-specs.sh" "$dir/musl/usr/lib/$cross-linux-musl/musl-gcc.specs" \
+		-e "s|/usr/include/$cross-linux-musl|$dir/musl/usr/include/$cross-linux-musl|g" \
 		-e "s|/usr/lib/$cross-linux-musl|$dir/musl/usr/lib/$cross-linux-musl|g" \
-		"$dir/musl/usr/lib/$cross-linux-musl/musl-gcc.specs" >"$dir/musl-gcc.specs.tmp"
+		>"$dir/musl-gcc.specs.tmp"
 	mv "$dir/musl-gcc.specs.tmp" "$dir/musl-gcc.specs"
 }
 
+# The packages once; the specs each time, so that a change of musl-specs.sh reaches them.
 fetch() {
-	[ -e "$dir/.done" ] && return 0
-	update_lists || die "cannot fetch the $suite $arch package lists"
-	mkdir -p "$dir"
-	apt_unpack musl-dev "$dir/musl" || die "cannot fetch musl-dev for $arch"
-	apt_unpack busybox-static "$dir/busybox" || die "cannot fetch busybox-static for $arch"
+	if [ ! -e "$dir/.done" ]; then
+		update_lists || die "cannot fetch the $suite $arch package lists"
+		mkdir -p "$dir"
+		apt_unpack musl-dev "$dir/musl" || die "cannot fetch musl-dev for $arch"
+		apt_unpack busybox-static "$dir/busybox" || die "cannot fetch busybox-static for $arch"
+		touch "$dir/.done"
+	fi
 	write_specs
-	touch "$dir/.done"
 }
 
 case "$command" in
