@@ -21,10 +21,10 @@ specs=${1:-}
 	echo "musl-specs.sh: cannot read '$specs'" >&2
 	exit 1
 }
-grep -q 'Scrt1\.o' "$specs" && grep -q '^-dynamic-linker ' "$specs" || {
+if ! grep -q 'Scrt1\.o' "$specs" || ! grep -q '^-dynamic-linker ' "$specs"; then
 	echo "musl-specs.sh: '$specs' is not a musl-gcc specs file as this script knows it" >&2
 	exit 1
-}
+fi
 set -- -e 's|%{!shared: \([^ ]*\)/Scrt1\.o}|%{static-pie:\1/rcrt1.o;!shared:\1/Scrt1.o}|' \
 	-e 's|^-dynamic-linker \([^ ]*\) |%{!static-pie:-dynamic-linker \1} %{static-pie:-static -pie --no-dynamic-linker -z text} |' \
 	"$@"
