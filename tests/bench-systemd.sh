@@ -174,9 +174,20 @@ boot_variant() {
 # seconds_of US: microseconds as seconds (NA for none or 0).
 seconds_of() { awk -v us="${1:-}" 'BEGIN { if (us + 0 > 0) printf "%.2f\n", us / 1e6; else print "NA" }'; }
 
+# outside_table VARIANT: the modules in VARIANT's kernel at the end of its boot that modlatch's
+# table does not hold (the list with what it pulls in), joined by ";", or "none": what loaded
+# without being vetted.
+outside_table() {
+	local outside
+	outside=$(comm -23 <(check_values "$1" bench_modules | tr ',' '\n' | tr - _ | LC_ALL=C sort -u) \
+		<(table_order modlatch | tr - _ | LC_ALL=C sort -u) | paste -sd';' -)
+	echo "${outside:-none}"
+}
+
 # sample VARIANT: one boot's figures, from its serial log, as "latch_s running_s window_s
-# processes state failed workload" (failed and workload as words without spaces: "none", "pass"
-# or "fail:STEP;STEP"; NA where the variant has none). Fails naming what the boot did not report.
+# processes state failed workload outside" (failed, workload and outside as words without
+# spaces: "none", "pass" or "fail:STEP;STEP", outside_table's; NA where the variant has none).
+# Fails naming what the boot did not report.
 sample() {
 	local variant=$1 latch=NA window=NA processes=NA running state failed workload="" s line
 	[ "$(check_lines "$variant" | grep -cx 'done' || true)" -ge 1 ] || {
@@ -213,7 +224,7 @@ sample() {
 		echo "bench-systemd: $variant: no end of start-up (FinishTimestampMonotonic) or state" >&2
 		return 1
 	fi
-	echo "$latch $running $window ${processes:-NA} $state ${failed:-none} $([ -z "$workload" ] && echo pass || echo "fail:${workload#;}")"
+	echo "$latch $running $window ${processes:-NA} $state ${failed:-none} $([ -z "$workload" ] && echo pass || echo "fail:${workload#;}") $(outside_table "$variant")"
 }
 
 # median: the median of the numbers on stdin, one a line; NA when there are none.
@@ -269,15 +280,16 @@ for n in $(seq "$BOOTS"); do
 done
 
 CSV=$REPO/build/bench/systemd.csv
-echo "variant,boots,latch_s,running_s,window_s,processes_at_latch,initrd_bytes,state,failed_units,workload" >"$CSV"
+echo "variant,boots,latch_s,running_s,window_s,processes_at_latch,initrd_bytes,state,failed_units,workload,modules_not_in_table" >"$CSV"
 for variant in $VARIANTS; do
-	echo "$variant,$BOOTS,$(column_of "$variant" 1 | median),$(column_of "$variant" 2 | median),$(column_of "$variant" 3 | median),$(column_of "$variant" 4 | median),$(stat -L -c %s "$(cat "$FIXTURES/$variant/initrd-path")"),$(distinct "$variant" 5),$(distinct "$variant" 6),$(distinct "$variant" 7)" >>"$CSV"
+	echo "$variant,$BOOTS,$(column_of "$variant" 1 | median),$(column_of "$variant" 2 | median),$(column_of "$variant" 3 | median),$(column_of "$variant" 4 | median),$(stat -L -c %s "$(cat "$FIXTURES/$variant/initrd-path")"),$(distinct "$variant" 5),$(distinct "$variant" 6),$(distinct "$variant" 7),$(distinct "$variant" 8)" >>"$CSV"
 done
 
 echo
 echo "systemd boot benchmark, kernel $RELEASE, QEMU TCG -smp $QEMU_SMP -m $QEMU_MEM, $BOOTS boots each, medians"
 echo "(latch_s: CLOCK_MONOTONIC at the latch; running_s: systemd's FinishTimestampMonotonic; window_s: the kernel log's"
-echo "'Run /init as init process' to its latch line; processes_at_latch: userspace processes alive then)"
+echo "'Run /init as init process' to its latch line; processes_at_latch: userspace processes alive then;"
+echo "modules_not_in_table: modules in the kernel at the end that modlatch's table, the list with what it pulls in, lacks)"
 column -t -s, "$CSV"
 echo
 echo "Goals (issue 27):"

@@ -15,7 +15,8 @@ kmsg_time() {
 }
 
 # The boot's times: systemd's end of start-up (CLOCK_MONOTONIC, us), the kernel log's "Run /init"
-# (the first userspace process) and latch lines, and what the latch's census recorded.
+# (the first userspace process) and latch lines, what the latch's census recorded; and the
+# modules in the kernel at the end.
 bench_times() {
 	say "bench_finish_us=$(systemctl show -p FinishTimestampMonotonic --value)"
 	say "bench_sysctl_exit_us=$(systemctl show -p ExecMainExitTimestampMonotonic --value systemd-sysctl.service)"
@@ -24,6 +25,8 @@ bench_times() {
 	say "bench_kmsg_run_init=$run_init"
 	say "bench_kmsg_latch=$(kmsg_time '\(bench: latch\|modlatch: latch modules_disabled=1\)')"
 	if [ -e /run/bench-latch ]; then each bench_latch cat /run/bench-latch; fi
+	# Every module in the kernel now, to set against the list's.
+	say "bench_modules=$(cut -d' ' -f1 /proc/modules | sort | paste -sd, -)"
 	# What the end of start-up waited for, to explain the times.
 	each bench_chain systemd-analyze critical-chain --no-pager
 	[ -n "$run_init" ] || fail "dmesg, journalctl -k: no 'Run /init as init process' line"
