@@ -120,7 +120,7 @@ TARGET_LDFLAGS := $(if $(PIE_ON),-static-pie,$(STATIC)) -s -Wl,--gc-sections \
 HOST_CPPFLAGS := -D_GNU_SOURCE -Igen -Icommon -DMODLATCH_VERSION='"$(VERSION)"'
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-.PHONY: all install setup check demo bench unit deps kernel guest-root format lint man-lint clean \
+.PHONY: all install setup check demo bench bench-systemd unit deps kernel guest-root format lint man-lint clean \
 	verity-image FORCE
 .DELETE_ON_ERROR:
 
@@ -340,6 +340,11 @@ $(B)/initramfs.cpio.gz $(B)/initramfs.cpio.zst $(B)/initramfs.cpio.xz: $(B)/init
 # Boots four ways of loading the same modules and compares them (see tests/bench.sh).
 bench:
 	bash tests/bench.sh
+
+# Boots a Debian root under its systemd four ways (Debian's initrd with a late latch unit, with
+# the latch in sysctl.d, with modlatch, with no latch) and compares them (tests/bench-systemd.sh).
+bench-systemd:
+	bash tests/bench-systemd.sh
 
 # Boots the demo appliance in QEMU and shows the result.
 demo:
