@@ -52,9 +52,11 @@ copy_root() {
 	echo "$root"
 }
 
-@test "the shim is a static binary" {
+@test "the shim is a static PIE: no interpreter, loaded anywhere" {
 	run file "$MODLATCH"
-	assert_output --partial "statically linked"
+	assert_output --partial "static-pie linked"
+	run readelf -lW "$MODLATCH"
+	refute_output --partial "INTERP"
 }
 
 @test "--version names the version, the kernel and the table size" {
