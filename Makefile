@@ -169,8 +169,9 @@ $(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h 
 $(NATIVE_SPECS): scripts/musl-specs.sh | $(B)
 	sh scripts/musl-specs.sh '$(MUSL_GCC_SPECS)' > $@.tmp && mv $@.tmp $@
 
-# The aarch64 musl: for CROSS=aarch64, and for the SHA-256 test and speed run on aarch64.
-AARCH64_SPECS := $(shell sh scripts/cross.sh specs aarch64)
+# The aarch64 musl: for CROSS=aarch64, and for the SHA-256 test and speed run on aarch64 (an
+# installed copy of the build, which makes native images only, has no cross.sh).
+AARCH64_SPECS := $(if $(wildcard scripts/cross.sh),$(shell sh scripts/cross.sh specs aarch64))
 $(sort $(CROSS_SPECS) $(AARCH64_SPECS)): scripts/musl-specs.sh
 	sh scripts/cross.sh fetch aarch64
 
@@ -228,7 +229,7 @@ DATADIR ?= $(PREFIX)/share
 SYSCONFDIR ?= /etc
 # The units that report module requests refused after the latch (rootfs-overlay/etc/systemd).
 SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
-TOOL_SRC := Makefile init/mkconfig.sh scripts/initramfs.sh $(INIT_SRC) \
+TOOL_SRC := Makefile init/mkconfig.sh scripts/initramfs.sh scripts/musl-specs.sh $(INIT_SRC) \
 	$(wildcard init/*.h) $(COMMON_SRC) $(COMMON_HDR)
 TOOL_PATHS := -e 's|@datadir@|$(DATADIR)|g' -e 's|@bindir@|$(BINDIR)|g' \
 	-e 's|@sbindir@|$(SBINDIR)|g' -e 's|@sysconfdir@|$(SYSCONFDIR)|g'

@@ -53,7 +53,7 @@ Architecture: $DEB_ARCH"
 		./etc/kernel/postinst.d/modlatch ./etc/kernel/postrm.d/modlatch \
 		./usr/share/modlatch/src/Makefile ./usr/share/modlatch/src/init/main.c \
 		./usr/share/modlatch/src/common/table.h ./usr/share/modlatch/src/init/mkconfig.sh \
-		./usr/share/modlatch/src/scripts/initramfs.sh \
+		./usr/share/modlatch/src/scripts/initramfs.sh ./usr/share/modlatch/src/scripts/musl-specs.sh \
 		./usr/share/modlatch/lists/container-host.list ./usr/share/modlatch/lists/router.list \
 		./usr/share/man/man8/modlatch-update-initramfs.8.gz ./usr/share/man/man5/modlatch.conf.5.gz \
 		./usr/share/man/man5/modlatch.list.5.gz ./usr/share/man/man1/modlatch-gen.1.gz \
