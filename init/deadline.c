@@ -71,13 +71,17 @@ pid_t start_child(bool share_files)
 bool arm_watch(struct watch *w, int seconds, void (*fire)(struct watch *w))
 {
 	atomic_init(&w->state, WATCH_ARMED);
-	w->pid = start_child(false);
-	if (w->pid != 0)
-		return w->pid > 0;
-	sleep_seconds(seconds);
-	if (claim(w, WATCH_FIRED))
-		fire(w);
-	_exit(0);
+	pid_t pid = start_child(false);
+	if (pid == 0) {
+		sleep_seconds(seconds);
+		if (claim(w, WATCH_FIRED))
+			fire(w);
+		_exit(0);
+	}
+	/* Only PID 1 writes the pid: w is shared, and the child's fork result (0) written there
+	 * would have disarm_watch signal and wait for its whole process group. */
+	w->pid = pid;
+	return pid > 0;
 }
 
 void disarm_watch(struct watch *w)

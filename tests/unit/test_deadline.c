@@ -76,16 +76,24 @@ static void an_init_returning_as_the_deadline_fires_ends_the_boot_once(void)
 		;
 }
 
-/* A boot that reaches the latch first kills the watch and reaps it: nothing fires later. */
+/* A boot that reaches the latch first kills the watch, and only the watch, and reaps it. */
 static void a_disarmed_watch_is_gone(void)
 {
 	struct watch *w = shared_memory(sizeof(*w));
 	static void (*const never)(struct watch *) = NULL;
 
+	const struct timespec while_the_child_starts = { .tv_nsec = 50 * 1000 * 1000 };
+
 	CHECK(w != NULL);
 	CHECK(arm_watch(w, 60, never));
+	/* The child has long been running by now; the pid is still its own, not the 0 its fork
+	 * returned to it (which would make the disarm signal this whole process group). */
+	nanosleep(&while_the_child_starts, NULL);
 	pid_t pid = w->pid;
 	CHECK(pid > 0);
+	if (pid <= 0)
+		return; /* disarming would signal this test's own process group */
+	CHECK(waitpid(pid, NULL, WNOHANG) == 0);
 	disarm_watch(w);
 	/* Reaped by disarm_watch: the process is gone, not a zombie. */
 	CHECK(kill(pid, 0) < 0);
@@ -95,7 +103,8 @@ static void a_disarmed_watch_is_gone(void)
 static const struct unit_test deadline_tests[] = {
 	{ "deadline: an init that returns as the deadline fires ends the boot once (G7)",
 	  an_init_returning_as_the_deadline_fires_ends_the_boot_once },
-	{ "deadline: a disarmed watch is killed and reaped", a_disarmed_watch_is_gone },
+	{ "deadline: a disarmed watch, and only it, is killed and reaped",
+	  a_disarmed_watch_is_gone },
 	{ NULL, NULL },
 };
 UNIT_SUITE(deadline_tests)
