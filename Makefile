@@ -145,6 +145,11 @@ CONFIG_ENV = $(foreach v,$(CONFIG_VARS),$(v)='$($(v))')
 $(B)/config.vars: FORCE | $(B)
 	@printf '%s\n' $(CONFIG_ENV) > $@.new
 	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
+# The compiler and its flags too: a build directory made before a change of CC, CFLAGS or PIE
+# (or of the hardening this Makefile adds) must not keep a shim built the old way.
+$(B)/flags.vars: FORCE | $(B)
+	@printf '%s\n' '$(CC)' '$(TARGET_CFLAGS)' '$(TARGET_LDFLAGS)' > $@.new
+	@cmp -s $@.new $@ && rm $@.new || mv $@.new $@
 $(B)/table.vars: FORCE | $(B)
 	@printf '%s\n' '$(abspath $(LIST))' '$(abspath $(MODULES_DIR))' '$(KCONFIG)' \
 		'$(abspath $(COSTS))' > $@.new
@@ -158,8 +163,8 @@ $(B)/table.c: $(GEN) $(LIST) $(B)/table.vars $(COSTS) $(if $(MODULES_DIR),$(MODU
 	$(GEN) $(if $(KCONFIG),-k $(KCONFIG) )$(if $(COSTS),--costs $(COSTS) )-o $@ --files $(B)/table.files $(LIST) $(MODULES_DIR)
 
 # A static shim must have no interpreter: an initramfs has no loader to run it with.
-$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(CROSS_SPECS) \
-		$(NATIVE_SPECS)
+$(B)/modlatch: $(INIT_SRC) $(INIT_HDR) $(COMMON_SRC) $(B)/table.c $(B)/config.h $(B)/flags.vars \
+		$(CROSS_SPECS) $(NATIVE_SPECS)
 	$(CC) $(TARGET_CPPFLAGS) $(TARGET_CFLAGS) -o $@ $(INIT_SRC) $(COMMON_SRC) $(B)/table.c \
 		$(TARGET_LDFLAGS)
 	@if [ -n '$(STATIC)' ] && $(READELF) -lW $@ | grep -q INTERP; then \

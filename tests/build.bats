@@ -345,7 +345,7 @@ build() { run make -s -C "$REPO" B="$OUT" MODULES_DIR="$MODDIR" "$@" "$OUT/modla
 @test "the default shim checks its stack canary and is a static PIE, on amd64 and arm64; PIE=no and -fno-stack-protector take them out" {
 	# x86-64 keeps the canary at %fs:0x28: each protected function reads it twice. (Some of
 	# Debian's musl is built with the protector, so even the unguarded build has a few.)
-	# (CFLAGS is not a variable the shim's rebuild follows: each build has a directory of its own.)
+	# (Each build has a directory of its own, so that the sizes and counts compare side by side.)
 	local guarded unguarded
 	build
 	assert_success
